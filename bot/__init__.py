@@ -1,0 +1,3 @@
+"""Silta: a multilingual Telegram bot for newly arrived migrant families."""
+
+__version__ = "0.1.0"

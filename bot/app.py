@@ -1,0 +1,125 @@
+"""Assemble the bot: database, translations, Bot, Dispatcher, middlewares and routers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramForbiddenError
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from aiogram.types import ErrorEvent, LinkPreviewOptions
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.db.migrate import upgrade
+from bot.db.session import create_engine, create_session_factory
+from bot.i18n.core import SiltaI18n
+from bot.i18n.text import for_reader
+from bot.services.users import set_reachable
+from bot.telegram import screens
+from bot.telegram.api_retry import ApiRetryMiddleware
+from bot.telegram.bot_profile import publish_profile
+from bot.telegram.middlewares.db import DbSessionMiddleware
+from bot.telegram.middlewares.locale import LocaleMiddleware
+from bot.telegram.middlewares.logging import UpdateLogMiddleware
+from bot.telegram.middlewares.user import UserMiddleware
+from bot.telegram.routers import all_routers
+
+log = structlog.get_logger("silta.app")
+
+
+@dataclass
+class SiltaApp:
+    """Everything one running bot holds; `close()` releases it."""
+
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    i18n: SiltaI18n
+    bot: Bot
+    dispatcher: Dispatcher
+
+    async def prepare(self) -> None:
+        """Migrate the database and publish commands and descriptions in every language."""
+        await upgrade(self.engine)
+        await publish_profile(self.bot, self.i18n, self.settings.default_locale)
+
+    async def run_polling(self) -> None:
+        """Long polling until stopped (SIGINT/SIGTERM or `dispatcher.stop_polling()`)."""
+        allowed = self.dispatcher.resolve_used_update_types()
+        log.info("polling", api=self.settings.telegram_api_url, database=self.engine.dialect.name)
+        await self.dispatcher.start_polling(
+            self.bot, allowed_updates=allowed, handle_signals=True, close_bot_session=True
+        )
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.engine.dispose()
+
+
+def build_app(settings: Settings, token: str) -> SiltaApp:
+    """Wire one bot against the Bot API server and database the settings name."""
+    engine = create_engine(settings.database_url)
+    session_factory = create_session_factory(engine)
+    i18n = SiltaI18n(path=settings.locales_dir, default_locale=settings.default_locale)
+
+    async def mark_unreachable(chat_id: int) -> None:
+        async with session_factory() as session:
+            await set_reachable(session, chat_id, False)
+            await session.commit()
+
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(
+        ApiRetryMiddleware(on_blocked=mark_unreachable, max_attempts=settings.api_max_retries)
+    )
+    bot = Bot(
+        token=token,
+        session=session,
+        default=DefaultBotProperties(link_preview=LinkPreviewOptions(is_disabled=True)),
+    )
+
+    # One update at a time per user: a quick second tap waits for the first one's commit.
+    dispatcher = Dispatcher(events_isolation=SimpleEventIsolation())
+    dispatcher.update.outer_middleware(UpdateLogMiddleware())
+    dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
+    dispatcher.update.outer_middleware(UserMiddleware(settings))
+    LocaleMiddleware(i18n).setup(dispatcher)
+    dispatcher.include_routers(*all_routers())
+    dispatcher.errors.register(_on_error)
+    return SiltaApp(settings, engine, session_factory, i18n, bot, dispatcher)
+
+
+async def _on_error(event: ErrorEvent, bot: Bot, **data: Any) -> bool:
+    """Log the failure (no user text) and tell the user, in their language, to try again."""
+    error = event.exception
+    if isinstance(error, TelegramForbiddenError):
+        return True  # the user blocked the bot; ApiRetryMiddleware already recorded it
+    log.error(
+        "handler_failed",
+        update_id=event.update.update_id,
+        error=type(error).__name__,
+        exc_info=error,
+    )
+    chat = None
+    if event.update.message is not None:
+        chat = event.update.message.chat.id
+    elif (
+        event.update.callback_query is not None and event.update.callback_query.message is not None
+    ):
+        chat = event.update.callback_query.message.chat.id
+    i18n: SiltaI18n | None = data.get("i18n")
+    if chat is not None and i18n is not None:
+        user = data.get("user")
+        locale = getattr(user, "language", None) or i18n.default_locale
+        try:
+            with i18n.context(), i18n.use_locale(locale):
+                text = for_reader(screens.something_went_wrong())
+            await bot.send_message(chat, text)
+        except Exception as send_error:  # the API may be the thing that failed
+            log.warning("error_reply_failed", error=type(send_error).__name__)
+    return True

@@ -1,0 +1,135 @@
+"""The `silta` command: run the bot, the demo, migrations and the translators' workflow."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.config import PROJECT_ROOT, Settings, SettingsError, load_settings
+from bot.logging_setup import configure_logging
+
+app = typer.Typer(
+    help="Silta: a multilingual Telegram bot for newly arrived families.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+i18n_app = typer.Typer(help="Translations: extract, update, compile, stats.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(i18n_app, name="i18n")
+
+
+def _settings() -> Settings:
+    """Load settings or stop with the one line that names the bad setting."""
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level, settings.log_format, [settings.bot_token or ""])
+    return settings
+
+
+@app.command()
+def run() -> None:
+    """Run the bot with long polling; with no BOT_TOKEN, run the local demo instead."""
+    settings = _settings()
+    if settings.bot_token is None:
+        typer.echo("No BOT_TOKEN set: starting the local demo (simulator and web chat).", err=True)
+        from bot.demo import main as demo_main
+
+        demo_main(settings)
+        return
+    from bot.app import build_app
+
+    async def _run() -> None:
+        assert settings.bot_token is not None
+        silta = build_app(settings, settings.bot_token)
+        try:
+            await silta.prepare()
+            await silta.run_polling()
+        finally:
+            await silta.close()
+
+    asyncio.run(_run())
+
+
+@app.command()
+def demo() -> None:
+    """Start the local Telegram simulator, the bot against it, and the web chat page."""
+    from bot.demo import main as demo_main
+
+    demo_main(_settings())
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head", help="Target revision")) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    settings = _settings()
+    from bot.db.migrate import current_revision, upgrade
+    from bot.db.session import create_engine
+
+    async def _upgrade() -> str | None:
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine, revision)
+            return await current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    typer.echo(f"Database at revision {asyncio.run(_upgrade())}")
+
+
+@i18n_app.command("extract")
+def i18n_extract() -> None:
+    """Collect marked strings into locales/messages.pot."""
+    from bot.i18n import tools
+
+    settings = _settings()
+    typer.echo(f"Wrote {tools.extract(PROJECT_ROOT, settings.locales_dir)}")
+
+
+@i18n_app.command("update")
+def i18n_update() -> None:
+    """Merge messages.pot into every language's catalog."""
+    from bot.i18n import tools
+
+    tools.update(_settings().locales_dir)
+
+
+@i18n_app.command("compile")
+def i18n_compile() -> None:
+    """Compile catalogs to .mo files."""
+    from bot.i18n import tools
+
+    tools.compile_catalogs(_settings().locales_dir)
+
+
+@i18n_app.command("stats")
+def i18n_stats(
+    locales: Annotated[Path | None, typer.Option(help="Locales folder")] = None,
+) -> None:
+    """Coverage per language; exits non-zero when any language is below 100%."""
+    from bot.i18n import tools
+
+    folder = locales or _settings().locales_dir
+    results = tools.stats(folder)
+    typer.echo(
+        f"{'language':<10}{'translated':>12}{'total':>8}{'fuzzy':>8}{'review':>8}{'coverage':>10}"
+    )
+    for row in results:
+        typer.echo(
+            f"{row.language:<10}{row.translated:>12}{row.total:>8}{row.fuzzy:>8}{row.review:>8}{row.percent:>9.1f}%"
+        )
+    errors = [error for row in results for error in row.placeholder_errors]
+    for error in errors:
+        typer.echo(f"placeholder mismatch: {error}", err=True)
+    if not all(row.complete for row in results):
+        typer.echo("Some languages are incomplete.", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,42 @@
+"""Filling translated messages: named placeholders, RTL-safe values, Babel formatting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import I18n
+from babel.dates import format_datetime
+
+from bot.domain.languages import is_rtl
+from bot.i18n.bidi import isolate, orient_rtl
+
+
+def current_locale() -> str:
+    """The locale of the update being handled (set by the i18n middleware)."""
+    i18n = I18n.get_current(no_error=True)
+    return i18n.current_locale if i18n is not None else "en"
+
+
+def fmt(message: str, locale: str | None = None, **values: object) -> str:
+    """Fill `{name}` placeholders of an already translated message.
+
+    In right-to-left languages each value is isolated, so names, numbers and links stay
+    readable wherever the translator put them.
+    """
+    locale = locale or current_locale()
+    if is_rtl(locale):
+        return message.format(**{key: isolate(value) for key, value in values.items()})
+    return message.format(**values)
+
+
+def for_reader(text: str, locale: str | None = None) -> str:
+    """The final touch before a text leaves: right-to-left layout where the reader needs it."""
+    return orient_rtl(text) if is_rtl(locale or current_locale()) else text
+
+
+def format_when(moment: datetime, timezone: str, locale: str | None = None) -> str:
+    """A date and time in the reader's zone and locale, e.g. '23. marraskuuta 2026 klo 20.15'."""
+    return format_datetime(
+        moment, format="long", tzinfo=ZoneInfo(timezone), locale=locale or current_locale()
+    )

@@ -1,0 +1,35 @@
+"""Callback data of every inline button; each packs to well under Telegram's 64 bytes."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class LanguageChoice(CallbackData, prefix="lang"):
+    """A language picked from the language keyboard."""
+
+    code: str
+
+
+class ConsentAnswer(CallbackData, prefix="consent"):
+    """Agree or decline the consent note."""
+
+    agree: bool
+
+
+class RoleChoice(CallbackData, prefix="role"):
+    """Parent or buddy, chosen by the user."""
+
+    role: str
+
+
+class MenuAction(CallbackData, prefix="menu"):
+    """An entry of the main menu; later issues register more entries."""
+
+    entry: str
+
+
+class DeleteAnswer(CallbackData, prefix="delete"):
+    """Confirmation of /delete."""
+
+    confirm: bool

@@ -1,0 +1,18 @@
+"""Routers in the order they are asked: specific ones first, the fallback last."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.telegram.routers import account, fallback, membership, menu, onboarding
+
+
+def all_routers() -> list[Router]:
+    """Fresh routers for one dispatcher; later features insert theirs before the fallback."""
+    return [
+        membership.build_router(),
+        menu.build_router(),
+        onboarding.build_router(),
+        account.build_router(),
+        fallback.build_router(),
+    ]
