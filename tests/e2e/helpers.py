@@ -1,0 +1,35 @@
+"""Small helpers for the end-to-end tests: translations to compare with, waiting for the database."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+from bot.config import PROJECT_ROOT
+from bot.db.models import User
+from bot.db.users import UserRepository
+from bot.i18n.core import SiltaI18n
+from tests.conftest import RunningBot
+
+I18N = SiltaI18n(path=PROJECT_ROOT / "locales")
+
+
+def tr(message: str, locale: str) -> str:
+    """The catalog's translation of a source message (what the bot should say)."""
+    return I18N.gettext(message, locale=locale)
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
+    """Wait until `check()` is true: the bot commits after it has answered."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.05)
+
+
+async def load_user(bot: RunningBot, telegram_id: int) -> User | None:
+    assert bot.app is not None
+    async with bot.app.session_factory() as session:
+        return await UserRepository(session).get(telegram_id)
