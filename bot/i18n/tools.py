@@ -17,7 +17,8 @@ from babel.messages.pofile import read_po
 from bot.domain.languages import SUPPORTED_LANGUAGES
 from bot.i18n.catalogs import DOMAIN, SOURCE_LANGUAGE, catalog_path
 
-KEYWORDS = ["_", "__", "gettext", "ngettext", "lazy_gettext"]
+# "ngettext:1,2": singular and plural are the first two arguments (a bare name takes only one).
+KEYWORDS = ["_", "__", "gettext", "ngettext:1,2", "lazy_gettext"]
 TRANSLATED_LANGUAGES = [code for code in SUPPORTED_LANGUAGES if code != SOURCE_LANGUAGE]
 
 
