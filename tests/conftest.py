@@ -65,14 +65,13 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_URL)
-    async with admin.begin() as connection:
-        await connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    async with admin.begin() as connection:
-        await connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    name = f"silta_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    async with admin.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     await admin.dispose()
 
 
@@ -130,6 +129,17 @@ async def running_bot(simulator: SimulatorServer, tmp_path: Path) -> AsyncIterat
         f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", f"http://127.0.0.1:{simulator.port}"
     )
     bot = RunningBot(settings)
+    await bot.start()
+    yield bot
+    await bot.stop()
+
+
+@pytest.fixture
+async def running_bot_on(
+    simulator: SimulatorServer, database_url: str
+) -> AsyncIterator[RunningBot]:
+    """The real bot on each test database (SQLite and PostgreSQL)."""
+    bot = RunningBot(make_settings(database_url, f"http://127.0.0.1:{simulator.port}"))
     await bot.start()
     yield bot
     await bot.stop()

@@ -42,7 +42,7 @@ def first_strong_direction(line: str) -> str | None:
     return None
 
 
-_COMMAND = re.compile(r"(?<![\w\u2066])/[a-z][a-z0-9_]*")
+_COMMAND = re.compile(r"(?<![\w/\u2066])/[a-z][a-z0-9_]*")
 
 
 def orient_rtl(text: str) -> str:

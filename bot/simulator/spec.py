@@ -19,6 +19,8 @@ SPEC_PATH = Path(__file__).resolve().parent / "spec" / "telegram-bot-api.json"
 _CHAR_LIMIT = re.compile(r"(\d+)-(\d+) characters")
 _BYTE_LIMIT = re.compile(r"(\d+)-(\d+) bytes")
 _TWO_LETTER = "two-letter ISO 639-1 language code"
+# Discriminators of union members: 'Scope type, must be chat', 'always "creator"'.
+_FIXED_VALUE = re.compile(r'(?:must be|always) [“"]?([a-z_]+)[”"]?\s*$')
 _SCALARS = {"Integer", "Float", "String", "Boolean", "True", "InputFile"}
 
 
@@ -176,6 +178,9 @@ def _check_string_limits(where: str, value: str, description: str) -> list[str]:
             problems.append(f"{where}: {size} bytes, allowed {low}-{high}")
     if _TWO_LETTER in description and value and not re.fullmatch(r"[a-z]{2}", value):
         problems.append(f"{where}: {value!r} is not a two-letter ISO 639-1 code")
+    fixed = _FIXED_VALUE.search(description)
+    if fixed and value != fixed.group(1):
+        problems.append(f"{where}: must be {fixed.group(1)!r}, got {value!r}")
     return problems
 
 

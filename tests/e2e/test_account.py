@@ -11,7 +11,9 @@ from tests.e2e.helpers import eventually, load_user, tr
 from tests.e2e.test_onboarding import onboard
 
 
-async def test_mydata_then_delete_after_confirmation(running_bot: RunningBot, simulator: SimulatorServer, join: Any) -> None:
+async def test_mydata_then_delete_after_confirmation(
+    running_bot: RunningBot, simulator: SimulatorServer, join: Any
+) -> None:
     chat = await join(31, "et", "Mari")
     chat.app_language = "et"
     await onboard(chat, "et", "Volunteer buddy")
@@ -19,21 +21,29 @@ async def test_mydata_then_delete_after_confirmation(running_bot: RunningBot, si
     text = (await chat.expect(tr("This is everything I keep about you:", "et")))["text"]
     assert "31" in text and tr("volunteer buddy", "et") in text and "Europe/Helsinki" in text
     await chat.send("/delete")
-    await chat.expect(tr("Do you want me to delete everything I keep about you? This cannot be undone.", "et"))
+    await chat.expect(
+        tr("Do you want me to delete everything I keep about you? This cannot be undone.", "et")
+    )
     await chat.press(tr("No, keep it", "et"))
     await chat.expect(tr("Nothing was deleted.", "et"))
     assert await load_user(running_bot, 31) is not None
     await chat.send("/delete")
     await chat.wait_for(lambda c: tr("Yes, delete everything", "et") in " ".join(c.buttons()))
     await chat.press(tr("Yes, delete everything", "et"))
-    await chat.expect(tr("Done. I have deleted everything I kept about you. Send /start if you want to begin again.", "et"))
+    await chat.expect(
+        tr(
+            "Done. I have deleted everything I kept about you. Send /start if you want to begin again.",
+            "et",
+        )
+    )
     assert await load_user(running_bot, 31) is None
     assert ("chat:31", "") not in simulator.world.commands, "the personal command list is gone too"
     await chat.send("/mydata")
     await chat.expect(tr("I keep nothing about you.", "et"))  # Telegram's guess again
 
 
-async def test_restart_keeps_language_and_role(running_bot: RunningBot, join: Any) -> None:
+async def test_restart_keeps_language_and_role(running_bot_on: RunningBot, join: Any) -> None:
+    running_bot = running_bot_on
     chat = await join(32, "en", "Hamid")
     chat.app_language = "en"
     await onboard(chat, "ckb", "Parent or family member")
@@ -46,11 +56,15 @@ async def test_restart_keeps_language_and_role(running_bot: RunningBot, join: An
     await running_bot.stop()
     await running_bot.start()
     await chat.send("/menu")
-    await chat.wait_for(lambda c: c.last_text().endswith(tr("Main menu. What would you like to do?", "ckb")))
+    await chat.wait_for(
+        lambda c: c.last_text().endswith(tr("Main menu. What would you like to do?", "ckb"))
+    )
     assert tr("Change my role", "ckb") in " ".join(chat.buttons())
 
 
-async def test_blocking_marks_inactive_and_writing_again_reactivates(running_bot: RunningBot, join: Any) -> None:
+async def test_blocking_marks_inactive_and_writing_again_reactivates(
+    running_bot: RunningBot, join: Any
+) -> None:
     chat = await join(33, "sv", "Nils")
     chat.app_language = "sv"
     await onboard(chat, "sv", "Parent or family member")
@@ -72,7 +86,9 @@ async def test_blocking_marks_inactive_and_writing_again_reactivates(running_bot
     await eventually(active)
 
 
-async def test_403_on_reply_marks_user_inactive(running_bot: RunningBot, simulator: SimulatorServer, join: Any) -> None:
+async def test_403_on_reply_marks_user_inactive(
+    running_bot: RunningBot, simulator: SimulatorServer, join: Any
+) -> None:
     chat = await join(34, "en", "Ana")
     chat.app_language = "en"
     await onboard(chat, "en", "Parent or family member")
@@ -98,11 +114,19 @@ async def test_429_and_5xx_and_network_errors_are_retried(
         Fault(status=502, method="sendMessage", chat_id=35),
         Fault(status=500, method="sendMessage", chat_id=35, network=True),
     ]
-    sends_before = sum(1 for method, params in world.calls if method == "sendMessage" and params["chat_id"] == 35)
+    sends_before = sum(
+        1 for method, params in world.calls if method == "sendMessage" and params["chat_id"] == 35
+    )
     await chat.send("/help")
-    await chat.expect(tr("Tap the buttons under my messages. You can also send these commands:", "en"), timeout=20)
+    await chat.expect(
+        tr("Tap the buttons under my messages. You can also send these commands:", "en"), timeout=20
+    )
     assert not world.faults, "every injected failure was hit"
-    sends_after = sum(1 for method, params in world.calls if method == "sendMessage" and params["chat_id"] == 35)
+    sends_after = sum(
+        1 for method, params in world.calls if method == "sendMessage" and params["chat_id"] == 35
+    )
     assert sends_after - sends_before == 4, "three failed attempts and one success"
-    help_messages = [m for m in chat.bot_messages() if m.get("text", "").startswith(tr("I am Silta.", "en")[:10])]
+    help_messages = [
+        m for m in chat.bot_messages() if m.get("text", "").startswith(tr("I am Silta.", "en")[:10])
+    ]
     assert len(help_messages) == 1, "the reply arrives exactly once"

@@ -15,7 +15,10 @@ from tests.e2e.test_onboarding import onboard
 async def snapshot(bot: RunningBot, telegram_id: int) -> dict[str, Any]:
     user = await load_user(bot, telegram_id)
     assert user is not None
-    return {c: getattr(user, c) for c in ("language", "language_confirmed", "role", "consent_at", "is_active")}
+    return {
+        c: getattr(user, c)
+        for c in ("language", "language_confirmed", "role", "consent_at", "is_active")
+    }
 
 
 @pytest.fixture
@@ -33,7 +36,9 @@ async def parent(running_bot: RunningBot, join: Any) -> Any:
 
 
 @pytest.mark.parametrize("media", sorted(MEDIA_SAMPLES))
-async def test_media_gets_a_friendly_answer(running_bot: RunningBot, parent: Any, media: str) -> None:
+async def test_media_gets_a_friendly_answer(
+    running_bot: RunningBot, parent: Any, media: str
+) -> None:
     before = await snapshot(running_bot, 21)
     reply = await parent.reply_after(lambda: parent.send_media(media))
     assert reply["text"] == tr(
@@ -46,28 +51,49 @@ async def test_media_gets_a_friendly_answer(running_bot: RunningBot, parent: Any
 async def test_ten_thousand_characters(running_bot: RunningBot, parent: Any) -> None:
     before = await snapshot(running_bot, 21)
     reply = await parent.reply_after(lambda: parent.send("ю" * 10_000))
-    assert reply["text"] == tr("Sorry, I did not understand that. Please use the buttons, or send /menu.", "uk")
+    assert reply["text"] == tr(
+        "Sorry, I did not understand that. Please use the buttons, or send /menu.", "uk"
+    )
     assert await snapshot(running_bot, 21) == before
 
 
 async def test_unknown_command(running_bot: RunningBot, parent: Any) -> None:
     reply = await parent.reply_after(lambda: parent.send("/frobnicate now"))
-    assert reply["text"] == tr("I don't know that command. Send /menu for the main menu or /help for help.", "uk")
+    assert reply["text"] == tr(
+        "I don't know that command. Send /menu for the main menu or /help for help.", "uk"
+    )
 
 
-async def test_stale_button_is_answered_and_current_step_shown(running_bot: RunningBot, parent: Any) -> None:
+async def test_stale_button_is_answered_and_current_step_shown(
+    running_bot: RunningBot, parent: Any
+) -> None:
     before = await snapshot(running_bot, 21)
-    consent_message = next(m for m in parent.bot_messages() if tr("Do you agree?", "uk") in m.get("text", ""))
+    consent_message = next(
+        m for m in parent.bot_messages() if tr("Do you agree?", "uk") in m.get("text", "")
+    )
     # The consent note lost its buttons when answered; pressing its old data again is stale.
-    reply = await parent.reply_after(lambda: parent.press_data(consent_message["message_id"], "consent:0"))
+    reply = await parent.reply_after(
+        lambda: parent.press_data(consent_message["message_id"], "consent:0")
+    )
     assert reply["text"] == tr("Main menu. What would you like to do?", "uk")
     assert await snapshot(running_bot, 21) == before
 
 
 @pytest.mark.parametrize(
-    "data", ["garbage", "lang:xx", "role:coordinator", "role:", "menu:nonexistent", "delete:maybe", "x" * 64]
+    "data",
+    [
+        "garbage",
+        "lang:xx",
+        "role:coordinator",
+        "role:",
+        "menu:nonexistent",
+        "delete:maybe",
+        "x" * 64,
+    ],
 )
-async def test_forged_buttons_change_nothing(running_bot: RunningBot, parent: Any, data: str) -> None:
+async def test_forged_buttons_change_nothing(
+    running_bot: RunningBot, parent: Any, data: str
+) -> None:
     before = await snapshot(running_bot, 21)
     menu = max(parent.bot_messages(), key=lambda m: m["message_id"])
     toasts = len(parent.toasts)
@@ -82,7 +108,10 @@ async def test_forged_coordinator_button_is_refused(running_bot: RunningBot, par
     await parent.wait_for(lambda chat: bool(chat.toasts), what="the refusal")
     assert parent.toasts[-1]["text"] == tr("Sorry, this is not available to you.", "uk")
     assert parent.toasts[-1]["show_alert"] is True
-    assert not any(tr("People in the programme", "uk") == m.get("text", "").split("\n")[0] for m in parent.bot_messages())
+    assert not any(
+        tr("People in the programme", "uk") == m.get("text", "").split("\n")[0]
+        for m in parent.bot_messages()
+    )
 
 
 async def test_stranger_without_start_is_told_to_start(running_bot: RunningBot, join: Any) -> None:

@@ -30,7 +30,9 @@ def chat_lang(chat: Any) -> str:
     return getattr(chat, "app_language", "en")
 
 
-async def test_arabic_app_gets_arabic_greeting_with_isolated_name(running_bot: RunningBot, join: Any) -> None:
+async def test_arabic_app_gets_arabic_greeting_with_isolated_name(
+    running_bot: RunningBot, join: Any
+) -> None:
     chat = await join(11, "ar", "Sara")
     await chat.send("/start")
     hello = tr("Hello, {name}! I am Silta.", "ar")
@@ -53,11 +55,15 @@ async def test_language_choice_is_stored_and_used(running_bot: RunningBot, join:
 
     await eventually(stored)
     await chat.send("/help")
-    await chat.expect(tr("Tap the buttons under my messages. You can also send these commands:", "ru"))
+    await chat.expect(
+        tr("Tap the buttons under my messages. You can also send these commands:", "ru")
+    )
     assert tr("Language", "ru") in " ".join(chat.buttons())
 
 
-async def test_language_command_switches_language_any_time(running_bot: RunningBot, join: Any) -> None:
+async def test_language_command_switches_language_any_time(
+    running_bot: RunningBot, join: Any
+) -> None:
     chat = await join(13, "fi", "Matti")
     chat.app_language = "fi"
     await onboard(chat, "fi", "Volunteer buddy")
@@ -79,7 +85,9 @@ def _starts_rtl(line: str) -> bool:
     return first_strong_direction(line) == "rtl"
 
 
-async def test_coordinator_skips_role_question_and_sees_figures(running_bot: RunningBot, join: Any) -> None:
+async def test_coordinator_skips_role_question_and_sees_figures(
+    running_bot: RunningBot, join: Any
+) -> None:
     parent = await join(14, "uk", "Iryna")
     parent.app_language = "uk"
     await onboard(parent, "uk", "Parent or family member")
@@ -88,7 +96,9 @@ async def test_coordinator_skips_role_question_and_sees_figures(running_bot: Run
     await onboard(coordinator, "sv", None)
     assert f"📊 {tr('People in the programme', 'sv')}" in coordinator.buttons()
     await coordinator.press(tr("People in the programme", "sv"))
-    figures = await coordinator.expect(tr("{role}: {count}", "sv").split("{role}")[0] or "Українська")
+    figures = await coordinator.expect(
+        tr("{role}: {count}", "sv").split("{role}")[0] or "Українська"
+    )
     assert "Українська: 1" in figures["text"].replace(FSI, "").replace(PDI, "")
 
 
@@ -99,7 +109,14 @@ async def test_commands_and_descriptions_are_published_per_language(
     for code in SUPPORTED_LANGUAGES:
         telegram_code = "ku" if code == "ckb" else code
         commands = world.commands[("default", telegram_code)]
-        assert [c["command"] for c in commands] == ["start", "menu", "language", "help", "mydata", "delete"]
+        assert [c["command"] for c in commands] == [
+            "start",
+            "menu",
+            "language",
+            "help",
+            "mydata",
+            "delete",
+        ]
         assert commands[1]["description"] == tr("Main menu", code)
         assert world.descriptions[("description", telegram_code)] == tr(
             "Silta helps families who are new in Finland to find their way into school and the community, in their own language. Press Start to begin.",

@@ -2,6 +2,8 @@
 "use strict";
 
 const API = "/sim/api";
+// Seconds one long poll may wait; `/?wait=1` shortens it (the tests do, so the server stops fast).
+const POLL_WAIT = Number(new URLSearchParams(location.search).get("wait")) || 25;
 const $ = (id) => document.getElementById(id);
 const MEDIA_LABELS = {
   sticker: "👍 Sticker", photo: "🖼 Photo", voice: "🎤 Voice", document: "📄 Document", location: "📍 Location",
@@ -145,7 +147,7 @@ async function poll(generation, userId, signal) {
   let failures = 0;
   while (generation === state.generation) {
     try {
-      const response = await fetch(`${API}/chats/${userId}/events?after=${after}&wait=25`, { signal });
+      const response = await fetch(`${API}/chats/${userId}/events?after=${after}&wait=${POLL_WAIT}`, { signal });
       if (response.status === 404) {  // the simulator restarted: introduce the person again
         await sleep(1000);
         if (generation === state.generation) await choosePerson(userId);
@@ -315,7 +317,7 @@ async function init() {
   state.languages = sim.languages;
   $("app-language").replaceChildren(
     el("option", { value: "" }, "not set"),
-    ...sim.languages.map((l) => el("option", { value: l.code, dir: "auto" }, `${l.name} (${l.code})`)));
+    ...sim.languages.map((l) => el("option", { value: l.code }, `${l.name} (${l.code})`)));
 
   const saved = store.read();
   const languages = saved.languages || {};
