@@ -94,7 +94,7 @@ async def test_bad_setting_stops_with_one_line(tmp_path: Path) -> None:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    _stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 2
     assert stderr.decode().strip().splitlines() == [
         "Invalid setting BOT_TOKEN: expected the form 123456789:ABC... that @BotFather gives"

@@ -69,33 +69,63 @@ def browser() -> Iterator[Any]:
 
 
 def _wait(driver: Any, condition: Callable[[Any], Any], what: str) -> Any:
-    """Wait for a condition; on timeout, say what the page showed."""
-    from selenium.common.exceptions import TimeoutException
+    """Wait for a condition; on timeout, say what the page showed.
+
+    Bubbles are replaced in place when the bot edits a message, so an element found a moment
+    ago may be gone: the condition is simply tried again.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    wait = WebDriverWait(
+        driver, WAIT, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)
+    )
     try:
-        return WebDriverWait(driver, WAIT, poll_frequency=0.1).until(condition)
+        return wait.until(condition)
     except TimeoutException:
-        bubbles = [b.text for b in driver.find_elements("css selector", ".bubble")]
-        logs = driver.get_log("browser") if hasattr(driver, "get_log") else []
-        raise AssertionError(f"timed out waiting for {what}; bubbles: {bubbles}; console: {logs}")
+        bubbles = driver.execute_script(
+            "return [...document.querySelectorAll('.bubble')].map(b => b.innerText)"
+        )
+        raise AssertionError(
+            f"timed out waiting for {what}; bubbles: {bubbles}; console: {driver.get_log('browser')}"
+        ) from None
 
 
-def _bot_bubble_containing(fragment: str) -> Callable[[Any], Any]:
+BUBBLES_JS = """
+return [...document.querySelectorAll('#messages .bubble.' + arguments[0])].map(b => ({
+  text: b.innerText, dir: b.getAttribute('dir'), id: b.dataset.messageId,
+}));
+"""
+
+
+def _bubble(who: str, fragment: str) -> Callable[[Any], Any]:
+    """A condition: the first bubble of `who` ("bot" or "me") containing `fragment`, as a dict."""
+
     def find(driver: Any) -> Any:
-        for bubble in driver.find_elements("css selector", "#messages .bubble.bot"):
-            if fragment in bubble.text:
-                return bubble
-        return False
+        bubbles = driver.execute_script(BUBBLES_JS, who)
+        return next((b for b in bubbles if fragment in b["text"]), False)
 
     return find
 
 
+def _press(label: str) -> Callable[[Any], Any]:
+    """A condition that clicks the newest keyboard button whose label contains `label`."""
+
+    def click(driver: Any) -> bool:
+        for button in reversed(driver.find_elements("css selector", "#messages .kb-button")):
+            if label in button.text:
+                button.click()
+                return True
+        return False
+
+    return click
+
+
 def _open_as(driver: Any, base_url: str, person_id: int) -> None:
-    """Load the page and chat as the given person."""
+    """Load the page (with short long polls) and chat as the given person."""
     from selenium.webdriver.support.ui import Select
 
-    driver.get(base_url + "/")
+    driver.get(base_url + "/?wait=1")
     _wait(
         driver,
         lambda d: d.find_elements("css selector", f'#persona option[value="{person_id}"]'),
@@ -115,11 +145,7 @@ def _send(driver: Any, text: str) -> None:
     box = driver.find_element("id", "text")
     box.send_keys(text)
     box.send_keys(Keys.ENTER)
-    _wait(
-        driver,
-        lambda d: any(b.text.startswith(text) for b in d.find_elements("css selector", ".bubble.me")),
-        f"my message {text!r}",
-    )
+    _wait(driver, _bubble("me", text), f"my message {text!r}")
 
 
 def _add_person(simulator: SimulatorServer, person_id: int, name: str, language: str) -> None:
@@ -133,19 +159,11 @@ def _first_contact(driver: Any, base_url: str) -> None:
     assert driver.find_element("id", "bot-name").text == "Silta"
     assert driver.find_element("id", "messages").get_attribute("aria-live") == "polite"
     _send(driver, "/start")
-    greeting = _wait(driver, _bot_bubble_containing("Hello"), "the bot's greeting")
-    assert greeting.get_attribute("dir") == "auto"
-    english = _wait(
-        driver,
-        lambda d: next(
-            (b for b in d.find_elements("css selector", ".kb-button") if b.text == "English"),
-            False,
-        ),
-        "the English button",
-    )
-    english.click()
-    consent = _wait(driver, _bot_bubble_containing("Do you agree?"), "the consent note")
-    assert consent.get_attribute("data-message-id")
+    greeting = _wait(driver, _bubble("bot", "Hello"), "the bot's greeting")
+    assert greeting["dir"] == "auto"
+    _wait(driver, _press("English"), "the English button")
+    consent = _wait(driver, _bubble("bot", "Do you agree?"), "the consent note")
+    assert consent["id"]
     # The command menu lists what the bot set for this person.
     driver.find_element("id", "commands-button").click()
     _wait(
@@ -176,13 +194,9 @@ def _arabic_app(driver: Any, base_url: str) -> None:
     )
     _send(driver, "/start")
     # The Arabic catalog may not be translated yet: only check the bubble lays out by its text.
-    bubble = _wait(
-        driver,
-        lambda d: (d.find_elements("css selector", "#messages .bubble.bot") or [False])[0],
-        "the bot's greeting",
-    )
-    assert bubble.get_attribute("dir") == "auto"
-    assert driver.find_elements("css selector", ".kb-button")
+    greeting = _wait(driver, _bubble("bot", ""), "the bot's greeting")
+    assert greeting["dir"] == "auto"
+    _wait(driver, lambda d: d.find_elements("css selector", ".kb-button"), "the language buttons")
 
 
 async def test_arabic_app_language(

@@ -350,9 +350,11 @@ async function init() {
     e.preventDefault();
     const value = text.value;
     if (!value.trim() || !state.person) return;
-    if (await send({ text: value })) text.value = "";
+    if (await send({ text: value })) { text.value = ""; grow(); }
     text.focus();
   });
+  const grow = () => { text.style.height = "auto"; text.style.height = `${text.scrollHeight + 2}px`; };
+  text.addEventListener("input", grow);
   text.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
       e.preventDefault();
