@@ -6,7 +6,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n
-from babel.dates import format_datetime
+from babel import Locale
+from babel.dates import format_date, format_time
 
 from bot.domain.languages import is_rtl
 from bot.i18n.bidi import isolate, orient_rtl
@@ -36,7 +37,15 @@ def for_reader(text: str, locale: str | None = None) -> str:
 
 
 def format_when(moment: datetime, timezone: str, locale: str | None = None) -> str:
-    """A date and time in the reader's zone and locale, e.g. '23. marraskuuta 2026 klo 20.15'."""
-    return format_datetime(
-        moment, format="long", tzinfo=ZoneInfo(timezone), locale=locale or current_locale()
+    """A date and time as the reader writes it, in their zone: '23. marraskuuta 2026 klo 20.15'.
+
+    The long date and the short time (no seconds, no offset), joined by the locale's own
+    pattern for date and time.
+    """
+    code = locale or current_locale()
+    zone = ZoneInfo(timezone)
+    local = moment.astimezone(zone)
+    pattern = str(Locale.parse(code).datetime_formats.get("long", "{1} {0}"))
+    return pattern.replace("{1}", format_date(local, format="long", locale=code)).replace(
+        "{0}", format_time(local, format="short", tzinfo=zone, locale=code)
     )

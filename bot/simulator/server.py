@@ -131,7 +131,8 @@ class SimulatorServer:
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Listen (port 0: any free port) and return the base URL."""
-        self._runner = web.AppRunner(self.app, access_log=None)
+        # handler_cancellation: a closed browser tab ends its long poll, so stop() never waits on one.
+        self._runner = web.AppRunner(self.app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
@@ -9,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.migrate import current_revision
 from bot.db.models import User
-from bot.db.session import create_session_factory
+from bot.db.session import create_engine, create_session_factory
 from bot.domain.roles import Role
 from bot.services import users as service
 from bot.services.figures import people_by_role_and_language
@@ -24,11 +26,13 @@ async def test_migrations_create_the_schema(engine: AsyncEngine) -> None:
     assert {"telegram_id", "language", "role", "consent_at", "is_active"} <= columns
 
 
-async def test_sqlite_runs_in_wal_mode(engine: AsyncEngine) -> None:
-    if engine.dialect.name != "sqlite":
-        pytest.skip("WAL is a SQLite setting")
-    async with engine.connect() as connection:
-        assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+async def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'wal.db'}")
+    try:
+        async with engine.connect() as connection:
+            assert (await connection.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+    finally:
+        await engine.dispose()
 
 
 async def test_first_contact_stores_only_id_and_guessed_language(engine: AsyncEngine) -> None:

@@ -35,3 +35,14 @@ def test_fmt_isolates_only_in_rtl_locales() -> None:
 def test_for_reader_changes_nothing_for_left_to_right_readers() -> None:
     assert for_reader("Send /start", "fi") == "Send /start"
     assert for_reader("Send /start", "fa").startswith(RLM)
+
+
+def test_dates_in_the_readers_zone_and_language() -> None:
+    from datetime import UTC, datetime
+
+    from bot.i18n.text import format_when
+
+    moment = datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+    assert format_when(moment, "Europe/Helsinki", "fi") == "2. joulukuuta 2026 17.00"
+    assert format_when(moment, "Europe/Helsinki", "en") == "December 2, 2026, 5:00\u202fPM"
+    assert format_when(moment, "Europe/Stockholm", "sv") == "2 december 2026 16:00"
