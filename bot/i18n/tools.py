@@ -52,34 +52,20 @@ def update(locales_dir: Path) -> None:
     """Merge messages.pot into every language's catalog (creating missing ones)."""
     pot = locales_dir / f"{DOMAIN}.pot"
     for language in TRANSLATED_LANGUAGES:
-        po = catalog_path(locales_dir, language)
-        if po.exists():
-            _pybabel(
-                "update",
-                "-i",
-                str(pot),
-                "-d",
-                str(locales_dir),
-                "-D",
-                DOMAIN,
-                "-l",
-                language,
-                "--no-wrap",
-                "--ignore-obsolete",
-            )
-        else:
-            _pybabel(
-                "init",
-                "-i",
-                str(pot),
-                "-d",
-                str(locales_dir),
-                "-D",
-                DOMAIN,
-                "-l",
-                language,
-                "--no-wrap",
-            )
+        exists = catalog_path(locales_dir, language).exists()
+        command = ["update", "--ignore-obsolete"] if exists else ["init"]
+        _pybabel(
+            *command,
+            "-i",
+            str(pot),
+            "-d",
+            str(locales_dir),
+            "-D",
+            DOMAIN,
+            "-l",
+            language,
+            "--no-wrap",
+        )
 
 
 def compile_catalogs(locales_dir: Path) -> None:

@@ -29,6 +29,21 @@ async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0
         await asyncio.sleep(0.05)
 
 
+async def wait_for_user(bot: RunningBot, telegram_id: int, **expected: object) -> User:
+    """Wait until the stored user has these attribute values (the bot commits after answering)."""
+    found: list[User] = []
+
+    async def matches() -> bool:
+        user = await load_user(bot, telegram_id)
+        if user is None or any(getattr(user, key) != value for key, value in expected.items()):
+            return False
+        found.append(user)
+        return True
+
+    await eventually(matches)
+    return found[-1]
+
+
 async def load_user(bot: RunningBot, telegram_id: int) -> User | None:
     assert bot.app is not None
     async with bot.app.session_factory() as session:

@@ -7,7 +7,7 @@ from typing import Any
 from bot.simulator.server import SimulatorServer
 from bot.simulator.world import Fault
 from tests.conftest import RunningBot
-from tests.e2e.helpers import eventually, load_user, tr
+from tests.e2e.helpers import load_user, tr, wait_for_user
 from tests.e2e.test_onboarding import onboard
 
 
@@ -48,11 +48,7 @@ async def test_restart_keeps_language_and_role(running_bot_on: RunningBot, join:
     chat.app_language = "en"
     await onboard(chat, "ckb", "Parent or family member")
 
-    async def committed() -> bool:
-        user = await load_user(running_bot, 32)
-        return user is not None and user.role == "parent"
-
-    await eventually(committed)
+    await wait_for_user(running_bot, 32, role="parent")
     await running_bot.stop()
     await running_bot.start()
     await chat.send("/menu")
@@ -70,20 +66,13 @@ async def test_blocking_marks_inactive_and_writing_again_reactivates(
     await onboard(chat, "sv", "Parent or family member")
     await chat.block(True)
 
-    async def inactive() -> bool:
-        user = await load_user(running_bot, 33)
-        return user is not None and not user.is_active and user.blocked_at is not None
-
-    await eventually(inactive)
+    user = await wait_for_user(running_bot, 33, is_active=False)
+    assert user.blocked_at is not None
     await chat.block(False)
     await chat.send("/menu")
     await chat.expect(tr("Main menu. What would you like to do?", "sv"))
 
-    async def active() -> bool:
-        user = await load_user(running_bot, 33)
-        return user is not None and user.is_active and user.blocked_at is None
-
-    await eventually(active)
+    await wait_for_user(running_bot, 33, is_active=True, blocked_at=None)
 
 
 async def test_403_on_reply_marks_user_inactive(
@@ -95,11 +84,7 @@ async def test_403_on_reply_marks_user_inactive(
     simulator.world.faults.append(Fault(status=403, method="sendMessage", chat_id=34))
     await chat.send("/help")
 
-    async def inactive() -> bool:
-        user = await load_user(running_bot, 34)
-        return user is not None and not user.is_active
-
-    await eventually(inactive)
+    await wait_for_user(running_bot, 34, is_active=False)
 
 
 async def test_429_and_5xx_and_network_errors_are_retried(

@@ -8,11 +8,15 @@ import pytest
 
 from bot.simulator.server import MEDIA_SAMPLES
 from tests.conftest import RunningBot
-from tests.e2e.helpers import eventually, load_user, tr
+from tests.e2e.helpers import load_user, tr, wait_for_user
 from tests.e2e.test_onboarding import onboard
 
 
-async def snapshot(bot: RunningBot, telegram_id: int) -> dict[str, Any]:
+async def snapshot(bot: RunningBot, telegram_id: int, chat: Any = None) -> dict[str, Any]:
+    """The user's stored state; with `chat`, after a round trip, so every earlier update has
+    committed (updates of one user are handled one at a time)."""
+    if chat is not None:
+        await chat.reply_after(lambda: chat.send("/help"))
     user = await load_user(bot, telegram_id)
     assert user is not None
     return {
@@ -27,11 +31,7 @@ async def parent(running_bot: RunningBot, join: Any) -> Any:
     chat.app_language = "uk"
     await onboard(chat, "uk", "Parent or family member")
 
-    async def committed() -> bool:
-        user = await load_user(running_bot, 21)
-        return user is not None and user.role == "parent"
-
-    await eventually(committed)
+    await wait_for_user(running_bot, 21, role="parent")
     return chat
 
 
@@ -45,7 +45,7 @@ async def test_media_gets_a_friendly_answer(
         "Sorry, I cannot read stickers, photos, voice messages or files. Please use the buttons, or send /menu.",
         "uk",
     )
-    assert await snapshot(running_bot, 21) == before
+    assert await snapshot(running_bot, 21, parent) == before
 
 
 async def test_ten_thousand_characters(running_bot: RunningBot, parent: Any) -> None:
@@ -54,7 +54,7 @@ async def test_ten_thousand_characters(running_bot: RunningBot, parent: Any) -> 
     assert reply["text"] == tr(
         "Sorry, I did not understand that. Please use the buttons, or send /menu.", "uk"
     )
-    assert await snapshot(running_bot, 21) == before
+    assert await snapshot(running_bot, 21, parent) == before
 
 
 async def test_unknown_command(running_bot: RunningBot, parent: Any) -> None:
@@ -76,7 +76,7 @@ async def test_stale_button_is_answered_and_current_step_shown(
         lambda: parent.press_data(consent_message["message_id"], "consent:0")
     )
     assert reply["text"] == tr("Main menu. What would you like to do?", "uk")
-    assert await snapshot(running_bot, 21) == before
+    assert await snapshot(running_bot, 21, parent) == before
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ async def test_forged_buttons_change_nothing(
     toasts = len(parent.toasts)
     await parent.press_data(menu["message_id"], data)
     await parent.wait_for(lambda chat: len(chat.toasts) > toasts, what="an answer to the press")
-    assert await snapshot(running_bot, 21) == before
+    assert await snapshot(running_bot, 21, parent) == before
 
 
 async def test_forged_coordinator_button_is_refused(running_bot: RunningBot, parent: Any) -> None:
@@ -118,4 +118,5 @@ async def test_stranger_without_start_is_told_to_start(running_bot: RunningBot, 
     chat = await join(22, "et", "Kati")
     reply = await chat.reply_after(lambda: chat.send_media("sticker"))
     assert tr("Send /start to begin.", "et") in reply["text"]
+    await chat.reply_after(lambda: chat.send("/help"))
     assert await load_user(running_bot, 22) is None, "nothing is stored before /start"

@@ -10,7 +10,7 @@ from bot.domain.languages import SUPPORTED_LANGUAGES
 from bot.i18n.bidi import FSI, PDI, RLM
 from bot.simulator.server import SimulatorServer
 from tests.conftest import COORDINATOR_ID, RunningBot
-from tests.e2e.helpers import eventually, load_user, tr
+from tests.e2e.helpers import load_user, tr, wait_for_user
 
 
 async def onboard(chat: Any, language: str, role_label: str | None) -> None:
@@ -40,8 +40,7 @@ async def test_arabic_app_gets_arabic_greeting_with_isolated_name(
     message = await chat.expect(hello.split("{name}")[0].strip() or hello[:5])
     assert f"{FSI}Sara{PDI}" in message["text"], "a Latin name in Arabic text must be isolated"
     assert "✓ العربية" in chat.buttons()
-    user = await load_user(running_bot, 11)
-    assert user is not None and user.language == "ar" and not user.language_confirmed
+    await wait_for_user(running_bot, 11, language="ar", language_confirmed=False)
 
 
 async def test_language_choice_is_stored_and_used(running_bot: RunningBot, join: Any) -> None:
@@ -49,11 +48,7 @@ async def test_language_choice_is_stored_and_used(running_bot: RunningBot, join:
     chat.app_language = "en"
     await onboard(chat, "ru", "Parent or family member")
 
-    async def stored() -> bool:
-        user = await load_user(running_bot, 12)
-        return user is not None and user.language == "ru" and user.role == "parent"
-
-    await eventually(stored)
+    await wait_for_user(running_bot, 12, language="ru", role="parent")
     await chat.send("/help")
     await chat.expect(
         tr("Tap the buttons under my messages. You can also send these commands:", "ru")

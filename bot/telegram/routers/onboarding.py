@@ -19,19 +19,29 @@ from bot.telegram.callbacks import ConsentAnswer, LanguageChoice, RoleChoice
 from bot.telegram.replies import answer_stale, edit_or_send, send_screen
 
 
+async def _known_user(
+    message: Message, session: AsyncSession, settings: Settings, user: User | None
+) -> User:
+    """The sender as a stored user; first contact stores only the id and a guessed language."""
+    assert message.from_user is not None
+    if user is not None:
+        return user
+    user, _created = await user_service.get_or_create_user(
+        session,
+        message.from_user.id,
+        message.from_user.language_code,
+        settings.default_locale,
+        settings.default_timezone,
+    )
+    return user
+
+
 async def start(
     message: Message, session: AsyncSession, settings: Settings, user: User | None
 ) -> None:
     """Greet a newcomer with the language question; bring back a known user where they were."""
     assert message.from_user is not None
-    if user is None:
-        user, _created = await user_service.get_or_create_user(
-            session,
-            message.from_user.id,
-            message.from_user.language_code,
-            settings.default_locale,
-            settings.default_timezone,
-        )
+    user = await _known_user(message, session, settings, user)
     if not user.language_confirmed:
         await send_screen(message, screens.greeting(message.from_user.first_name, user.language))
         return
@@ -43,15 +53,7 @@ async def language_command(
     message: Message, session: AsyncSession, settings: Settings, user: User | None
 ) -> None:
     """Offer the language keyboard at any time."""
-    assert message.from_user is not None
-    if user is None:
-        user, _created = await user_service.get_or_create_user(
-            session,
-            message.from_user.id,
-            message.from_user.language_code,
-            settings.default_locale,
-            settings.default_timezone,
-        )
+    user = await _known_user(message, session, settings, user)
     await send_screen(message, screens.language_question(user.language))
 
 
