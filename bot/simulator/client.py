@@ -21,8 +21,15 @@ class ChatError(AssertionError):
 class SimChat:
     """One person's private chat with the bot, seen from the person's side."""
 
-    def __init__(self, http: aiohttp.ClientSession, base_url: str, user_id: int) -> None:
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        base_url: str,
+        user_id: int,
+        language_code: str | None = None,
+    ) -> None:
         self.http = http
+        self.language_code = language_code  # the Telegram app's language, the bot's first guess
         self.base = f"{base_url}/sim/api"
         self.user_id = user_id
         self.messages: dict[int, dict[str, Any]] = {}
@@ -38,7 +45,7 @@ class SimChat:
         first_name: str = "Test",
         language_code: str | None = "en",
     ) -> SimChat:
-        chat = cls(http, base_url, user_id)
+        chat = cls(http, base_url, user_id, language_code)
         await chat._post(
             "/users", {"id": user_id, "first_name": first_name, "language_code": language_code}
         )

@@ -15,7 +15,6 @@ async def test_mydata_then_delete_after_confirmation(
     running_bot: RunningBot, simulator: SimulatorServer, join: Any
 ) -> None:
     chat = await join(31, "et", "Mari")
-    chat.app_language = "et"
     await onboard(chat, "et", "Volunteer buddy")
     await chat.send("/mydata")
     text = (await chat.expect(tr("This is everything I keep about you:", "et")))["text"]
@@ -45,7 +44,6 @@ async def test_mydata_then_delete_after_confirmation(
 async def test_restart_keeps_language_and_role(running_bot_on: RunningBot, join: Any) -> None:
     running_bot = running_bot_on
     chat = await join(32, "en", "Hamid")
-    chat.app_language = "en"
     await onboard(chat, "ckb", "Parent or family member")
 
     await wait_for_user(running_bot, 32, role="parent")
@@ -62,7 +60,6 @@ async def test_blocking_marks_inactive_and_writing_again_reactivates(
     running_bot: RunningBot, join: Any
 ) -> None:
     chat = await join(33, "sv", "Nils")
-    chat.app_language = "sv"
     await onboard(chat, "sv", "Parent or family member")
     await chat.block(True)
 
@@ -79,7 +76,6 @@ async def test_403_on_reply_marks_user_inactive(
     running_bot: RunningBot, simulator: SimulatorServer, join: Any
 ) -> None:
     chat = await join(34, "en", "Ana")
-    chat.app_language = "en"
     await onboard(chat, "en", "Parent or family member")
     simulator.world.faults.append(Fault(status=403, method="sendMessage", chat_id=34))
     await chat.send("/help")
@@ -91,7 +87,6 @@ async def test_429_and_5xx_and_network_errors_are_retried(
     running_bot: RunningBot, simulator: SimulatorServer, join: Any
 ) -> None:
     chat = await join(35, "en", "Bo")
-    chat.app_language = "en"
     await onboard(chat, "en", "Parent or family member")
     world = simulator.world
     world.faults += [

@@ -28,7 +28,6 @@ async def snapshot(bot: RunningBot, telegram_id: int, chat: Any = None) -> dict[
 @pytest.fixture
 async def parent(running_bot: RunningBot, join: Any) -> Any:
     chat = await join(21, "uk", "Oksana")
-    chat.app_language = "uk"
     await onboard(chat, "uk", "Parent or family member")
 
     await wait_for_user(running_bot, 21, role="parent")

@@ -16,7 +16,9 @@ from tests.e2e.helpers import load_user, tr, wait_for_user
 async def onboard(chat: Any, language: str, role_label: str | None) -> None:
     """Go through /start, language, consent and (unless coordinator) role."""
     await chat.send("/start")
-    await chat.expect(tr("Which language should I use? Tap your language.", chat_lang(chat)))
+    await chat.expect(
+        tr("Which language should I use? Tap your language.", chat.language_code or "en")
+    )
     await chat.press(SUPPORTED_LANGUAGES[language].native_name)
     await chat.expect(tr("Do you agree?", language))
     await chat.press(tr("I agree", language))
@@ -24,10 +26,6 @@ async def onboard(chat: Any, language: str, role_label: str | None) -> None:
         await chat.expect(tr("Who are you?", language))
         await chat.press(tr(role_label, language))
     await chat.expect(tr("Main menu. What would you like to do?", language))
-
-
-def chat_lang(chat: Any) -> str:
-    return getattr(chat, "app_language", "en")
 
 
 async def test_arabic_app_gets_arabic_greeting_with_isolated_name(
@@ -45,7 +43,6 @@ async def test_arabic_app_gets_arabic_greeting_with_isolated_name(
 
 async def test_language_choice_is_stored_and_used(running_bot: RunningBot, join: Any) -> None:
     chat = await join(12, "en", "Olga")
-    chat.app_language = "en"
     await onboard(chat, "ru", "Parent or family member")
 
     await wait_for_user(running_bot, 12, language="ru", role="parent")
@@ -60,7 +57,6 @@ async def test_language_command_switches_language_any_time(
     running_bot: RunningBot, join: Any
 ) -> None:
     chat = await join(13, "fi", "Matti")
-    chat.app_language = "fi"
     await onboard(chat, "fi", "Volunteer buddy")
     await chat.send("/language")
     await chat.expect(tr("Which language should I use? Tap your language.", "fi"))
@@ -84,10 +80,8 @@ async def test_coordinator_skips_role_question_and_sees_figures(
     running_bot: RunningBot, join: Any
 ) -> None:
     parent = await join(14, "uk", "Iryna")
-    parent.app_language = "uk"
     await onboard(parent, "uk", "Parent or family member")
     coordinator = await join(COORDINATOR_ID, "sv", "Lena")
-    coordinator.app_language = "sv"
     await onboard(coordinator, "sv", None)
     assert f"📊 {tr('People in the programme', 'sv')}" in coordinator.buttons()
     await coordinator.press(tr("People in the programme", "sv"))
@@ -119,7 +113,6 @@ async def test_commands_and_descriptions_are_published_per_language(
         )
     # A Finnish app user who chooses Somali sees the command menu in Somali in their chat.
     chat = await join(15, "fi", "Hodan")
-    chat.app_language = "fi"
     await onboard(chat, "so", "Parent or family member")
     shown = world.commands_for(15, "fi")
     assert shown[1]["description"] == tr("Main menu", "so")
@@ -128,7 +121,6 @@ async def test_commands_and_descriptions_are_published_per_language(
 @pytest.mark.parametrize("language", sorted(SUPPORTED_LANGUAGES))
 async def test_every_language_onboards(running_bot: RunningBot, join: Any, language: str) -> None:
     chat = await join(100 + sorted(SUPPORTED_LANGUAGES).index(language), language, "Ali")
-    chat.app_language = language
     await onboard(chat, language, "Parent or family member")
     labels = chat.buttons()
     assert len(labels) == 5 and all(label.strip() for label in labels)
