@@ -18,7 +18,9 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 i18n_app = typer.Typer(help="Translations: extract, update, compile, stats.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+flows_app = typer.Typer(help="Conversation flows: check, schema.", no_args_is_help=True)
 app.add_typer(i18n_app, name="i18n")
+app.add_typer(flows_app, name="flows")
 
 
 def _settings() -> Settings:
@@ -129,6 +131,37 @@ def i18n_stats(
     if not all(row.complete for row in results):
         typer.echo("Some languages are incomplete.", err=True)
         sys.exit(1)
+
+
+@flows_app.command("check")
+def flows_check(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Flow files (default: FLOWS_DIR)")
+    ] = None,
+) -> None:
+    """Report every problem with file, line and column; exit 1 when there is any."""
+    from bot.domain.flows.check import check_files
+
+    paths = files or sorted(_settings().flows_dir.glob("*.yaml"))
+    flows, problems = check_files(paths)
+    for problem in problems:
+        typer.echo(str(problem))
+    typer.echo(f"{len(paths)} files, {len(flows)} flows ready, {len(problems)} problems", err=True)
+    if problems:
+        raise typer.Exit(1)
+
+
+@flows_app.command("schema")
+def flows_schema(
+    output: Annotated[Path, typer.Option(help="Where to write the JSON Schema")] = PROJECT_ROOT
+    / "flows"
+    / "flow.schema.json",
+) -> None:
+    """Write the JSON Schema of flow files, for editors that validate and complete YAML."""
+    from bot.domain.flows.schema import schema_json
+
+    output.write_text(schema_json(), encoding="utf-8")
+    typer.echo(f"Wrote {output}")
 
 
 if __name__ == "__main__":

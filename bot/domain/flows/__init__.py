@@ -1,0 +1,1 @@
+"""Conversation flows: content editors' YAML, checked and run by a generic engine."""

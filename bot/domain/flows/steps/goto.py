@@ -1,0 +1,20 @@
+"""goto: continue at another step (e.g. back to a menu of topics).
+
+again:
+  goto: topics
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from bot.domain.flows.steps.base import Step, Target
+
+
+class Goto(Step):
+    kind: ClassVar[str] = "goto"
+
+    goto: str
+
+    def targets(self) -> list[Target]:
+        return [(("goto",), self.goto)]
