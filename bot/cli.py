@@ -18,7 +18,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 i18n_app = typer.Typer(help="Translations: extract, update, compile, stats.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-flows_app = typer.Typer(help="Conversation flows: check, schema.", no_args_is_help=True)
+flows_app = typer.Typer(help="Conversation flows: check, graph, schema.", no_args_is_help=True)
 app.add_typer(i18n_app, name="i18n")
 app.add_typer(flows_app, name="flows")
 
@@ -149,6 +149,30 @@ def flows_check(
     typer.echo(f"{len(paths)} files, {len(flows)} flows ready, {len(problems)} problems", err=True)
     if problems:
         raise typer.Exit(1)
+
+
+@flows_app.command("graph")
+def flows_graph(
+    flow_file: Annotated[Path, typer.Argument(help="A flow file")],
+    output: Annotated[
+        Path | None, typer.Option(help="Write Mermaid text here (default: print it)")
+    ] = None,
+) -> None:
+    """Draw a flow as a Mermaid flowchart (paste into any Markdown preview that draws Mermaid)."""
+    from bot.domain.flows.check import check_files
+    from bot.domain.flows.graph import mermaid
+
+    flows, problems = check_files([flow_file])
+    if not flows:
+        for problem in problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(1)
+    text = mermaid(next(iter(flows.values())).flow)
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"Wrote {output}")
 
 
 @flows_app.command("schema")
