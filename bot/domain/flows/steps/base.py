@@ -2,14 +2,44 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
+
+from bot.domain.flows.runtime import Answer, Output
 
 FieldPath = tuple[str | int, ...]
 Target = tuple[FieldPath, str]  # (where in the step, step id)
 Shown = tuple[FieldPath, str, str]  # (where in the step, text, "message" or "button")
 Evaluated = tuple[FieldPath, str]  # (where in the step, expression)
+
+
+@dataclass
+class Context:
+    """What a step sees while it runs: its flow and id, the answers so far, the profile."""
+
+    flow_id: str
+    step_id: str
+    answers: dict[str, Any]
+    profile: dict[str, Any]
+    can_go_back: bool = False
+
+    def names(self) -> dict[str, Any]:
+        """Names expressions can read: answers, then the profile (language, role)."""
+        return {**self.answers, **self.profile}
+
+
+@dataclass
+class Move:
+    """What a step decided: what to show, and where the conversation goes."""
+
+    outputs: list[Output] = field(default_factory=list)
+    next: str | None = None  # continue at this step of the same flow
+    wait: bool = False  # a question is shown: wait for the answer
+    end: bool = False  # this flow ends here
+    end_text: str | None = None
+    call: str | None = None  # run this flow first, then continue at `next`
 
 
 class Step(BaseModel):
@@ -38,3 +68,11 @@ class Step(BaseModel):
     def texts(self) -> list[Shown]:
         """(field path, text, what it is: 'message' or 'button') for every text shown."""
         return []
+
+    def run(self, context: Context) -> Move:
+        """Enter the step. The default shows nothing and goes on."""
+        return Move(next=self.next)
+
+    def answer(self, context: Context, answer: Answer) -> Move | None:
+        """Handle an answer to this step's question; None when it is not an answer to it."""
+        return None

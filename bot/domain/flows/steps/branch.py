@@ -15,7 +15,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.domain.flows.steps.base import Evaluated, Step, Target
+from bot.domain.flows import expressions
+from bot.domain.flows.steps.base import Context, Evaluated, Move, Step, Target
 
 
 class Case(BaseModel):
@@ -39,3 +40,9 @@ class Branch(Step):
 
     def expressions(self) -> list[Evaluated]:
         return [(("branch", index, "when"), case.when) for index, case in enumerate(self.branch)]
+
+    def run(self, context: Context) -> Move:
+        for case in self.branch:
+            if expressions.evaluate(case.when, context.names()):
+                return Move(next=case.next)
+        return Move(next=self.otherwise)

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from bot.domain.flows.steps.base import Step
+from bot.domain.flows.steps.base import Context, Move, Step
 
 
 class Call(Step):
     kind: ClassVar[str] = "call"
 
     call: str
+
+    def run(self, context: Context) -> Move:
+        return Move(call=self.call, next=self.next)

@@ -15,7 +15,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from bot.domain.flows.steps.base import Shown, Step
+from bot.domain.flows.runtime import Answer, ChecklistDone, Question, Ticked
+from bot.domain.flows.steps.base import Context, Move, Shown, Step
 
 
 class Checklist(Step):
@@ -33,3 +34,32 @@ class Checklist(Step):
         return found + [
             (("checklist", index), item, "button") for index, item in enumerate(self.checklist)
         ]
+
+    def _key(self, context: Context) -> str:
+        return self.save or f"_checklist_{context.step_id}"
+
+    def _question(self, context: Context) -> Question:
+        ticked = tuple(sorted(context.answers.get(self._key(context), [])))
+        return Question(
+            context.step_id,
+            self.say or "",
+            "checklist",
+            tuple(self.checklist),
+            ticked,
+            context.can_go_back,
+        )
+
+    def run(self, context: Context) -> Move:
+        return Move([self._question(context)], wait=True)
+
+    def answer(self, context: Context, answer: Answer) -> Move | None:
+        if isinstance(answer, ChecklistDone) and answer.step == context.step_id:
+            return Move(next=self.next)
+        if not isinstance(answer, Ticked) or answer.step != context.step_id:
+            return None
+        if not 0 <= answer.index < len(self.checklist):
+            return None
+        ticked = set(context.answers.get(self._key(context), []))
+        ticked ^= {answer.index}
+        context.answers[self._key(context)] = sorted(ticked)
+        return Move([self._question(context)], wait=True)

@@ -16,7 +16,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.domain.flows.steps.base import Shown, Step, Target
+from bot.domain.flows.runtime import Answer, Picked, Question
+from bot.domain.flows.steps.base import Context, Move, Shown, Step, Target
 
 
 class Choice(BaseModel):
@@ -67,3 +68,24 @@ class Ask(Step):
             if not choice.next:
                 return index
         return None
+
+    def run(self, context: Context) -> Move:
+        question = Question(
+            context.step_id,
+            self.ask,
+            "choices",
+            tuple(c.label for c in self.choices),
+            (),
+            context.can_go_back,
+        )
+        return Move([question], wait=True)
+
+    def answer(self, context: Context, answer: Answer) -> Move | None:
+        if not isinstance(answer, Picked) or answer.step != context.step_id:
+            return None
+        if not 0 <= answer.index < len(self.choices):
+            return None
+        choice = self.choices[answer.index]
+        if self.save:
+            context.answers[self.save] = choice.saved_value
+        return Move(next=choice.next or self.next)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from bot.domain.flows.steps.base import Shown, Step
+from bot.domain.flows.steps.base import Context, Move, Shown, Step
 
 
 class End(Step):
@@ -20,3 +20,6 @@ class End(Step):
 
     def texts(self) -> list[Shown]:
         return [(("end",), self.end, "message")]
+
+    def run(self, context: Context) -> Move:
+        return Move(end=True, end_text=self.end)

@@ -16,7 +16,8 @@ from typing import ClassVar
 
 from pydantic import field_validator
 
-from bot.domain.flows.steps.base import Shown, Step
+from bot.domain.flows.runtime import FollowUpRequested
+from bot.domain.flows.steps.base import Context, Move, Shown, Step
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(minute|hour|day|week)s?\s*$")
 
@@ -48,3 +49,7 @@ class FollowUp(Step):
 
     def texts(self) -> list[Shown]:
         return [(("remind",), self.remind, "message")]
+
+    def run(self, context: Context) -> Move:
+        request = FollowUpRequested(self.remind, self.delay, context.flow_id, context.step_id)
+        return Move([request], next=self.next)

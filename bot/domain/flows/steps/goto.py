@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from bot.domain.flows.steps.base import Step, Target
+from bot.domain.flows.steps.base import Context, Move, Step, Target
 
 
 class Goto(Step):
@@ -18,3 +18,6 @@ class Goto(Step):
 
     def targets(self) -> list[Target]:
         return [(("goto",), self.goto)]
+
+    def run(self, context: Context) -> Move:
+        return Move(next=self.goto)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from bot.domain.flows.steps.base import Shown, Step
+from bot.domain.flows.runtime import HandoffRequested, Output, Say
+from bot.domain.flows.steps.base import Context, Move, Shown, Step
 
 
 class Handoff(Step):
@@ -23,3 +24,12 @@ class Handoff(Step):
 
     def texts(self) -> list[Shown]:
         return [(("say",), self.say, "message")] if self.say else []
+
+    def run(self, context: Context) -> Move:
+        outputs: list[Output] = [Say(self.say)] if self.say else []
+        outputs.append(
+            HandoffRequested(self.handoff, context.flow_id, context.step_id, dict(context.answers))
+        )
+        if self.next:
+            return Move(outputs, next=self.next)
+        return Move(outputs, end=True)

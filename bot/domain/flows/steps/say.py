@@ -12,7 +12,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
-from bot.domain.flows.steps.base import Shown, Step
+from bot.domain.flows.runtime import Say as SayOutput
+from bot.domain.flows.steps.base import Context, Move, Shown, Step
 
 
 class Link(BaseModel):
@@ -35,3 +36,7 @@ class Say(Step):
             (("links", index, "label"), link.label, "button")
             for index, link in enumerate(self.links)
         ]
+
+    def run(self, context: Context) -> Move:
+        links = tuple((link.label, str(link.url)) for link in self.links)
+        return Move([SayOutput(self.say, links)], next=self.next)

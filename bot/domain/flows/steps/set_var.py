@@ -11,7 +11,8 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from bot.domain.flows.steps.base import Evaluated, Step
+from bot.domain.flows import expressions
+from bot.domain.flows.steps.base import Context, Evaluated, Move, Step
 
 
 class SetVariables(Step):
@@ -24,3 +25,8 @@ class SetVariables(Step):
 
     def expressions(self) -> list[Evaluated]:
         return [(("set", name), expression) for name, expression in self.set_.items()]
+
+    def run(self, context: Context) -> Move:
+        for name, expression in self.set_.items():
+            context.answers[name] = expressions.evaluate(expression, context.names())
+        return Move(next=self.next)

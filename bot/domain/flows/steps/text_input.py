@@ -18,7 +18,8 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from bot.domain.flows.steps.base import Shown, Step
+from bot.domain.flows.runtime import Answer, Question, Retry, Typed
+from bot.domain.flows.steps.base import Context, Move, Shown, Step
 
 YES = {"yes", "y", "kyllä", "k", "joo", "ja", "да", "так", "jah", "نعم", "بله", "haa", "بەڵێ"}
 NO = {"no", "n", "ei", "nej", "нет", "ні", "لا", "نه", "maya", "نەخێر"}
@@ -104,3 +105,19 @@ class TextInput(Step):
         if self.retry:
             found.append((("retry",), self.retry, "message"))
         return found
+
+    def run(self, context: Context) -> Move:
+        return Move(
+            [Question(context.step_id, self.ask, "input", can_go_back=context.can_go_back)],
+            wait=True,
+        )
+
+    def answer(self, context: Context, answer: Answer) -> Move | None:
+        if not isinstance(answer, Typed):
+            return None
+        value = self.input.parse(answer.text)
+        if value is None:
+            question = Question(context.step_id, self.ask, "input", can_go_back=context.can_go_back)
+            return Move([Retry(self.retry), question], wait=True)
+        context.answers[self.save] = value
+        return Move(next=self.next)

@@ -1,0 +1,196 @@
+"""The interpreter over a flow that uses every step kind."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.domain.flows.check import check_files
+from bot.domain.flows.interpreter import FlowError, Interpreter
+from bot.domain.flows.runtime import (
+    Back,
+    ChecklistDone,
+    Finished,
+    FlowState,
+    FollowUpRequested,
+    HandoffRequested,
+    NotNow,
+    Picked,
+    Question,
+    Retry,
+    Say,
+    Ticked,
+    Typed,
+)
+
+MAIN = """\
+id: main
+version: 3
+title: Main
+audience: parent
+sources: [https://example.org/source]
+start: age
+steps:
+  age:
+    ask: How old is your child?
+    input: {type: range, min: 0, max: 18}
+    retry: Write a number from 0 to 18.
+    save: child_age
+    next: by_age
+  by_age:
+    branch:
+      - {when: "child_age < 6", next: young}
+    otherwise: school
+  young:
+    say: Early childhood education.
+    next: docs
+  school:
+    set: {grade: "child_age - 6"}
+    next: docs
+  docs:
+    say: Take these with you.
+    checklist: [Passport, School reports]
+    save: documents
+    next: help
+  help:
+    ask: Do you want help?
+    save: wants_help
+    choices:
+      - {label: Yes, value: "yes", next: person}
+      - {label: Tell me about Wilma, value: wilma, next: wilma}
+      - {label: No, value: "no", next: remind}
+  wilma:
+    call: wilma
+    next: remind
+  person:
+    handoff: community_instructor
+    say: Someone will write to you.
+  remind:
+    remind: Did you find the documents?
+    after: 3 days
+    next: done
+  done:
+    end: You are ready.
+"""
+
+WILMA = """\
+id: wilma
+version: 1
+title: Wilma
+audience: parent
+sources: [https://example.org/wilma]
+start: what
+steps:
+  what:
+    say: Wilma is the school's message system.
+    next: bye
+  bye:
+    end: That was Wilma.
+"""
+
+
+@pytest.fixture
+def interpreter(tmp_path: Path) -> Interpreter:
+    (tmp_path / "main.yaml").write_text(MAIN, encoding="utf-8")
+    (tmp_path / "wilma.yaml").write_text(WILMA, encoding="utf-8")
+    flows, problems = check_files([tmp_path / "main.yaml", tmp_path / "wilma.yaml"])
+    assert problems == []
+    return Interpreter(
+        {flow_id: loaded.flow for flow_id, loaded in flows.items()},
+        {"language": "fi", "role": "parent"},
+    )
+
+
+def test_start_asks_the_first_question(interpreter: Interpreter) -> None:
+    state, outputs = interpreter.start("main")
+    assert outputs == [Question("age", "How old is your child?", "input")]
+    assert interpreter.position(state) == (1, 3)
+
+
+def test_invalid_text_is_asked_again_and_changes_nothing(interpreter: Interpreter) -> None:
+    state, _ = interpreter.start("main")
+    outputs = interpreter.answer(state, Typed("twelve"))
+    assert outputs == [
+        Retry("Write a number from 0 to 18."),
+        Question("age", "How old is your child?", "input"),
+    ]
+    assert state.current.step == "age" and state.current.answers == {}
+
+
+def test_branch_set_checklist_and_call_then_end(interpreter: Interpreter) -> None:
+    state, _ = interpreter.start("main")
+    outputs = interpreter.answer(state, Typed("9"))
+    assert outputs == [
+        Question(
+            "docs", "Take these with you.", "checklist", ("Passport", "School reports"), (), True
+        )
+    ]
+    assert state.current.answers["grade"] == 3
+    assert interpreter.answer(state, Ticked("docs", 1))[0].ticked == (1,)  # type: ignore[union-attr]
+    outputs = interpreter.answer(state, ChecklistDone("docs"))
+    assert isinstance(outputs[0], Question) and outputs[0].step == "help"
+    assert interpreter.position(state) == (3, 3)
+    outputs = interpreter.answer(state, Picked("help", 1))
+    assert outputs == [
+        Say("Wilma is the school's message system."),
+        Say("That was Wilma."),
+        FollowUpRequested("Did you find the documents?", timedelta(days=3), "main", "remind"),
+        Finished("You are ready."),
+    ]
+    assert state.finished and state.current.answers["documents"] == [1]
+    assert interpreter.answer(state, Picked("help", 0)) == [NotNow()]
+
+
+def test_young_child_and_handoff_ends_the_flow(interpreter: Interpreter) -> None:
+    state, _ = interpreter.start("main")
+    outputs = interpreter.answer(state, Typed("4"))
+    assert outputs[0] == Say("Early childhood education.")
+    interpreter.answer(state, ChecklistDone("docs"))
+    outputs = interpreter.answer(state, Picked("help", 0))
+    assert outputs[0] == Say("Someone will write to you.")
+    assert isinstance(outputs[1], HandoffRequested) and outputs[1].answers["child_age"] == 4
+    assert outputs[2] == Finished(None)
+
+
+def test_old_buttons_and_back(interpreter: Interpreter) -> None:
+    state, _ = interpreter.start("main")
+    interpreter.answer(state, Typed("10"))
+    outputs = interpreter.answer(state, Picked("help", 0))
+    assert outputs[0] == NotNow() and isinstance(outputs[1], Question) and outputs[1].step == "docs"
+    outputs = interpreter.answer(state, Back())
+    assert outputs == [Question("age", "How old is your child?", "input")]
+    outputs = interpreter.answer(state, Back())
+    assert outputs[0] == NotNow(), "nothing before the first question"
+
+
+def test_state_survives_json_and_shows_where_we_were(interpreter: Interpreter) -> None:
+    state, _ = interpreter.start("main")
+    interpreter.answer(state, Typed("10"))
+    restored = FlowState.from_json(state.to_json())
+    assert restored == state
+    assert interpreter.show(restored)[0].step == "docs"  # type: ignore[union-attr]
+
+
+def test_a_loop_without_questions_is_stopped(tmp_path: Path) -> None:
+    loop = textwrap.dedent(
+        """\
+        id: loop
+        version: 1
+        title: Loop
+        audience: all
+        sources: [https://example.org/x]
+        start: a
+        steps:
+          a:
+            goto: b
+          b:
+            goto: a
+        """
+    )
+    (tmp_path / "loop.yaml").write_text(loop, encoding="utf-8")
+    flows, _ = check_files([tmp_path / "loop.yaml"])
+    with pytest.raises(FlowError):
+        Interpreter({"loop": flows["loop"].flow}).start("loop")
