@@ -20,6 +20,7 @@ from bot.db.migrate import upgrade
 from bot.db.session import create_engine, create_session_factory
 from bot.i18n.core import SiltaI18n
 from bot.i18n.text import for_reader
+from bot.services.flows import FlowLibrary
 from bot.services.users import set_reachable
 from bot.telegram import screens
 from bot.telegram.api_retry import ApiRetryMiddleware
@@ -89,6 +90,7 @@ def build_app(settings: Settings, token: str) -> SiltaApp:
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(UserMiddleware(settings))
     LocaleMiddleware(i18n).setup(dispatcher)
+    dispatcher["flow_library"] = FlowLibrary.load(settings.flows_dir)
     dispatcher.include_routers(*all_routers())
     dispatcher.errors.register(_on_error)
     return SiltaApp(settings, engine, session_factory, i18n, bot, dispatcher)

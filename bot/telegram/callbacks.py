@@ -33,3 +33,18 @@ class DeleteAnswer(CallbackData, prefix="delete"):
     """Confirmation of /delete."""
 
     confirm: bool
+
+
+class GuidePick(CallbackData, prefix="guide"):
+    """A guide (flow) chosen from the list; '' continues the session under way."""
+
+    flow: str
+
+
+class GuideStep(CallbackData, prefix="gs"):
+    """An answer to a flow question: pick (p), tick (t), done (d) or back (b)."""
+
+    session: int
+    step: str
+    act: str
+    index: int = 0

@@ -18,7 +18,7 @@ from bot.services.figures import people_by_role_and_language
 
 
 async def test_migrations_create_the_schema(engine: AsyncEngine) -> None:
-    assert await current_revision(engine) == "0001"
+    assert await current_revision(engine) == "0002"
     async with engine.connect() as connection:
         columns = await connection.run_sync(
             lambda sync: {c["name"] for c in inspect(sync).get_columns("users")}
@@ -139,4 +139,4 @@ async def test_downgrade_and_upgrade_again(engine: AsyncEngine) -> None:
         await connection.run_sync(_downgrade)
     assert await current_revision(engine) is None
     await upgrade(engine)
-    assert await current_revision(engine) == "0001"
+    assert await current_revision(engine) == "0002"
