@@ -140,3 +140,33 @@ async def test_downgrade_and_upgrade_again(engine: AsyncEngine) -> None:
     assert await current_revision(engine) is None
     await upgrade(engine)
     assert await current_revision(engine) == "0002"
+
+
+async def test_erasing_a_user_erases_their_guides_requests_and_follow_ups(
+    engine: AsyncEngine,
+) -> None:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, select
+
+    from bot.db.models import FlowSession, FollowUp, HandoffRequest
+
+    factory = create_session_factory(engine)
+    async with factory() as session:
+        user, _ = await service.get_or_create_user(session, 77, "en", "en", "Europe/Helsinki")
+        session.add_all(
+            [
+                FlowSession(
+                    user_id=user.id, flow_id="f", flow_version=1, step="a", state={"stack": []}
+                ),
+                HandoffRequest(user_id=user.id, topic="t", context={}),
+                FollowUp(user_id=user.id, text="x", due_at=datetime(2026, 12, 1, tzinfo=UTC)),
+            ]
+        )
+        await session.commit()
+    async with factory() as session:
+        assert await service.delete_user(session, 77)
+        await session.commit()
+    async with factory() as session:
+        for model in (FlowSession, HandoffRequest, FollowUp):
+            assert (await session.execute(select(func.count()).select_from(model))).scalar() == 0
