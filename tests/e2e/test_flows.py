@@ -13,9 +13,27 @@ from sqlalchemy import select
 from bot.db.models import FollowUp, HandoffRequest
 from bot.simulator.server import SimulatorServer
 from tests.conftest import RunningBot, make_settings
-from tests.e2e.helpers import tr, wait_for_user
+from tests.e2e.helpers import eventually, tr, wait_for_user
 from tests.e2e.test_onboarding import onboard
 from tests.unit.flows.test_interpreter import MAIN, WILMA
+
+
+async def stored(bot: RunningBot, model: Any) -> list[Any]:
+    """Rows of a table once the bot has committed them (it commits after answering)."""
+    rows: list[Any] = []
+
+    async def present() -> bool:
+        assert bot.app is not None
+        async with bot.app.session_factory() as session:
+            rows[:] = (await session.execute(select(model))).scalars().all()
+        return bool(rows)
+
+    await eventually(present)
+    return rows
+
+
+async def stored_texts(bot: RunningBot, model: Any) -> list[str]:
+    return [row.text for row in await stored(bot, model)]
 
 
 @pytest.fixture
@@ -81,10 +99,7 @@ async def test_a_guide_from_start_to_end_with_a_restart(guide_bot: RunningBot, j
     texts = [m.get("text", "") for m in chat.bot_messages()]
     assert "Wilma is the school's message system." in texts and "That was Wilma." in texts
 
-    assert guide_bot.app is not None
-    async with guide_bot.app.session_factory() as session:
-        follow_ups = (await session.execute(select(FollowUp))).scalars().all()
-    assert [f.text for f in follow_ups] == ["Did you find the documents?"]
+    assert await stored_texts(guide_bot, FollowUp) == ["Did you find the documents?"]
 
 
 async def test_back_old_buttons_handoff_and_deep_link(guide_bot: RunningBot, join: Any) -> None:
@@ -109,9 +124,7 @@ async def test_back_old_buttons_handoff_and_deep_link(guide_bot: RunningBot, joi
     await chat.wait_for(lambda c: "Yes" in c.buttons())
     await chat.press("Yes")
     await chat.expect("Someone will write to you.")
-    assert guide_bot.app is not None
-    async with guide_bot.app.session_factory() as session:
-        requests = (await session.execute(select(HandoffRequest))).scalars().all()
+    requests = await stored(guide_bot, HandoffRequest)
     assert [(r.topic, r.flow_id, r.context["answers"]["child_age"]) for r in requests] == [
         ("community_instructor", "main", 5)
     ]

@@ -123,4 +123,4 @@ async def test_every_language_onboards(running_bot: RunningBot, join: Any, langu
     chat = await join(100 + sorted(SUPPORTED_LANGUAGES).index(language), language, "Ali")
     await onboard(chat, language, "Parent or family member")
     labels = chat.buttons()
-    assert len(labels) == 5 and all(label.strip() for label in labels)
+    assert len(labels) == 6 and all(label.strip() for label in labels)
