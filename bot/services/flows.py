@@ -72,6 +72,14 @@ async def active_session(session: AsyncSession, user: User) -> FlowSession | Non
     return result.scalar_one_or_none()
 
 
+async def running_session(
+    session: AsyncSession, library: FlowLibrary, user: User
+) -> FlowSession | None:
+    """The user's session under way, if it can still go on with the flows loaded now."""
+    record = await active_session(session, user)
+    return record if record is not None and still_runs(library, record) else None
+
+
 async def start(
     session: AsyncSession, library: FlowLibrary, user: User, role: Role | None, flow_id: str
 ) -> Progress:

@@ -158,11 +158,9 @@ class WaitingForText(BaseFilter):
         user: User | None = data.get("user")
         if user is None or not message.text or message.text.startswith("/"):
             return False
-        record = await flow_service.active_session(data["session"], user)
-        if record is None:
-            return False
         library: FlowLibrary = data["flow_library"]
-        if not flow_service.still_runs(library, record):
+        record = await flow_service.running_session(data["session"], library, user)
+        if record is None:
             return False
         progress = await flow_service.resume(library, user, data.get("role"), record)
         waiting = any(isinstance(o, Question) and o.mode == "input" for o in progress.outputs)
@@ -177,10 +175,8 @@ async def open_guides(
     role: Role | None,
 ) -> None:
     await query.answer()
-    record = await flow_service.active_session(session, user)
-    progress = None
-    if record is not None and flow_service.still_runs(flow_library, record):
-        progress = await flow_service.resume(flow_library, user, role, record)
+    record = await flow_service.running_session(session, flow_library, user)
+    progress = await flow_service.resume(flow_library, user, role, record) if record else None
     await send_screen(query, guide_list(flow_library, role, progress))
 
 
@@ -199,8 +195,8 @@ async def guide_picked(
         return
     await query.answer()
     if callback_data.flow == "":
-        record = await flow_service.active_session(session, user)
-        if record is None or not flow_service.still_runs(flow_library, record):
+        record = await flow_service.running_session(session, flow_library, user)
+        if record is None:
             await send_screen(query, guide_list(flow_library, role, None))
             return
         await _show(query, await flow_service.resume(flow_library, user, role, record), user)
@@ -237,12 +233,8 @@ async def step_answered(
     if user is None:
         await answer_stale(query, user, role, settings)
         return
-    record = await flow_service.active_session(session, user)
-    if (
-        record is None
-        or record.id != callback_data.session
-        or not flow_service.still_runs(flow_library, record)
-    ):
+    record = await flow_service.running_session(session, flow_library, user)
+    if record is None or record.id != callback_data.session:
         await query.answer(for_reader(screens.stale_button()))
         await send_screen(query, guide_list(flow_library, role, None))
         return
