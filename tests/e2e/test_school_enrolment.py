@@ -84,9 +84,14 @@ async def test_school_age_with_documents_and_reminder(
     await answer(chat, "No, thanks", language, REMIND)
     await chat.press(tr("Yes", language))
     await chat.expect(tr(DONE, language))
-    preparatory = tr("Preparatory instruction helps children learn Finnish first", language)
+    preparatory = tr(
+        "Preparatory instruction helps children learn Finnish first, usually for one school year. "
+        "In Kuopio, the city's coordinator for language and cultural groups arranges it and may "
+        "test your child's language skills.",
+        language,
+    )
     texts = " ".join(m.get("text", "") for m in chat.bot_messages())
-    assert (preparatory[:20] in texts) == (speaks_finnish != "Yes")
+    assert (preparatory in texts) == (speaks_finnish != "Yes")
 
 
 async def test_upper_secondary_with_studyinfo_link(running_bot: RunningBot, join: Any) -> None:
