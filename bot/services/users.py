@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import User, utcnow
+from bot.db.models import FlowSession, FollowUp, HandoffRequest, User, utcnow
 from bot.db.users import UserRepository
 from bot.domain.languages import SUPPORTED_LANGUAGES, guess_language
 from bot.domain.roles import CHOOSABLE_ROLES, Role, effective_role
@@ -115,10 +116,26 @@ class UserData:
     consent_at: datetime | None
     timezone: str
     created_at: datetime
+    guides: list[str]  # flow ids of the guides started, oldest first
+    handoff_requests: int
+    follow_ups_waiting: int
 
 
-def export_user_data(user: User, coordinator_ids: frozenset[int]) -> UserData:
-    """Collect what is stored about the user (later issues add their records here)."""
+async def export_user_data(
+    session: AsyncSession, user: User, coordinator_ids: frozenset[int]
+) -> UserData:
+    """Collect what is stored about the user; later features add their records here."""
+    guides = await session.execute(
+        select(FlowSession.flow_id).where(FlowSession.user_id == user.id).order_by(FlowSession.id)
+    )
+    handoffs = await session.execute(
+        select(func.count()).select_from(HandoffRequest).where(HandoffRequest.user_id == user.id)
+    )
+    follow_ups = await session.execute(
+        select(func.count())
+        .select_from(FollowUp)
+        .where(FollowUp.user_id == user.id, FollowUp.status == "pending")
+    )
     return UserData(
         telegram_id=user.telegram_id,
         language=user.language,
@@ -127,6 +144,9 @@ def export_user_data(user: User, coordinator_ids: frozenset[int]) -> UserData:
         consent_at=user.consent_at,
         timezone=user.timezone,
         created_at=user.created_at,
+        guides=list(dict.fromkeys(guides.scalars().all())),
+        handoff_requests=int(handoffs.scalar_one()),
+        follow_ups_waiting=int(follow_ups.scalar_one()),
     )
 
 

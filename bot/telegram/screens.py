@@ -139,7 +139,7 @@ def help_text(role: Role | None) -> str:
     return "\n".join(lines)
 
 
-def my_data(data: UserData) -> str:
+def my_data(data: UserData, guide_titles: list[str]) -> str:
     consent = format_when(data.consent_at, data.timezone) if data.consent_at else _("not given")
     lines = [
         _("This is everything I keep about you:"),
@@ -150,6 +150,9 @@ def my_data(data: UserData) -> str:
         fmt(_("Consent given: {when}"), when=consent),
         fmt(_("Time zone: {zone}"), zone=data.timezone),
         fmt(_("First message: {when}"), when=format_when(data.created_at, data.timezone)),
+        fmt(_("Guides: {guides}"), guides=", ".join(guide_titles) if guide_titles else _("none")),
+        fmt(_("Requests for a person: {count}"), count=data.handoff_requests),
+        fmt(_("Reminders waiting: {count}"), count=data.follow_ups_waiting),
         "",
         _("/delete erases it."),
     ]

@@ -125,6 +125,9 @@ async def test_back_old_buttons_handoff_and_deep_link(guide_bot: RunningBot, joi
     await chat.press("Yes")
     await chat.expect("Someone will write to you.")
     requests = await stored(guide_bot, HandoffRequest)
+    await chat.send("/mydata")
+    mydata = await chat.expect(tr("This is everything I keep about you:", "en"))
+    assert "Guides: Main" in mydata["text"] and "Requests for a person: 1" in mydata["text"]
     assert [(r.topic, r.flow_id, r.context["answers"]["child_age"]) for r in requests] == [
         ("community_instructor", "main", 5)
     ]

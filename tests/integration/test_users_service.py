@@ -65,9 +65,10 @@ async def test_language_consent_role_and_erase(engine: AsyncEngine) -> None:
         await session.commit()
     async with factory() as session:
         user, _ = await service.get_or_create_user(session, 7, None, "en", "Europe/Helsinki")
-        data = service.export_user_data(user, frozenset())
+        data = await service.export_user_data(session, user, frozenset())
         assert (data.language, data.role, data.language_confirmed) == ("so", Role.BUDDY, True)
         assert data.consent_at is not None
+        assert (data.guides, data.handoff_requests, data.follow_ups_waiting) == ([], 0, 0)
         assert service.onboarding_state(user, frozenset()).complete
         assert await service.delete_user(session, 7)
         await session.commit()

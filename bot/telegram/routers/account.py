@@ -5,11 +5,13 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.models import User
 from bot.services import users as user_service
+from bot.services.flows import FlowLibrary
 from bot.telegram import screens
 from bot.telegram.bot_profile import clear_chat_commands
 from bot.telegram.callbacks import DeleteAnswer, MenuAction
@@ -18,13 +20,21 @@ from bot.telegram.replies import edit_or_send, send_screen
 
 
 async def show_my_data(
-    target: Message | CallbackQuery, settings: Settings, user: User | None
+    target: Message | CallbackQuery,
+    session: AsyncSession,
+    settings: Settings,
+    flow_library: FlowLibrary,
+    user: User | None,
 ) -> None:
     if user is None:
         await send_screen(target, screens.Screen(screens.nothing_stored()))
         return
-    data = user_service.export_user_data(user, settings.coordinator_ids)
-    await send_screen(target, screens.Screen(screens.my_data(data)))
+    data = await user_service.export_user_data(session, user, settings.coordinator_ids)
+    titles = [
+        _(flow_library.flows[flow_id].title) if flow_id in flow_library.flows else flow_id
+        for flow_id in data.guides
+    ]
+    await send_screen(target, screens.Screen(screens.my_data(data, titles)))
 
 
 async def ask_delete(target: Message | CallbackQuery, user: User | None) -> None:
@@ -34,13 +44,25 @@ async def ask_delete(target: Message | CallbackQuery, user: User | None) -> None
     await send_screen(target, screens.Screen(screens.delete_question(), delete_keyboard()))
 
 
-async def mydata_command(message: Message, settings: Settings, user: User | None) -> None:
-    await show_my_data(message, settings, user)
+async def mydata_command(
+    message: Message,
+    session: AsyncSession,
+    settings: Settings,
+    flow_library: FlowLibrary,
+    user: User | None,
+) -> None:
+    await show_my_data(message, session, settings, flow_library, user)
 
 
-async def mydata_entry(query: CallbackQuery, settings: Settings, user: User | None) -> None:
+async def mydata_entry(
+    query: CallbackQuery,
+    session: AsyncSession,
+    settings: Settings,
+    flow_library: FlowLibrary,
+    user: User | None,
+) -> None:
     await query.answer()
-    await show_my_data(query, settings, user)
+    await show_my_data(query, session, settings, flow_library, user)
 
 
 async def delete_command(message: Message, user: User | None) -> None:
