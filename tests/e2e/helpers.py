@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.config import PROJECT_ROOT
 from bot.db.models import User
@@ -18,6 +19,14 @@ I18N = SiltaI18n(path=PROJECT_ROOT / "locales")
 def tr(message: str, locale: str) -> str:
     """The catalog's translation of a source message (what the bot should say)."""
     return I18N.gettext(message, locale=locale)
+
+
+async def open_guide(chat: Any, language: str, title: str, first_message: str) -> None:
+    """From the main menu: Guides, then the guide `title`, until its first message shows."""
+    await chat.press(tr("Guides", language))
+    await chat.wait_for(lambda c: tr(title, language) in c.buttons(), what=f"the guide {title!r}")
+    await chat.press(tr(title, language))
+    await chat.expect(tr(first_message, language))
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:

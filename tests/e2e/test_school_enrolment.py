@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import RunningBot
-from tests.e2e.helpers import tr
+from tests.e2e.helpers import open_guide, tr
 from tests.e2e.test_onboarding import onboard
 
 
@@ -20,11 +20,8 @@ async def answer(chat: Any, label: str, language: str, then: str) -> None:
     await chat.expect(tr(then, language))
 
 
-async def open_guide(chat: Any, language: str) -> None:
-    await chat.press(tr("Guides", language))
-    await chat.wait_for(lambda c: tr("Start school in Finland", language) in c.buttons())
-    await chat.press(tr("Start school in Finland", language))
-    await chat.expect(tr("How old is your child?", language))
+async def open_school_guide(chat: Any, language: str) -> None:
+    await open_guide(chat, language, "Start school in Finland", "How old is your child?")
 
 
 ECEC = "Children under 6 have the right to early childhood education (daycare) in your municipality. The fee depends on your family's income."
@@ -37,7 +34,7 @@ DONE = "You are ready. You can come back to this guide at any time from the menu
 async def test_under_six(running_bot: RunningBot, join: Any, language: str) -> None:
     chat = await join(61 if language == "fi" else 62, language, "Leila")
     await onboard(chat, language, "Parent or family member")
-    await open_guide(chat, language)
+    await open_school_guide(chat, language)
     await answer(chat, "Under 6", language, ECEC)
     await chat.expect(tr(HELP, language))
     await answer(chat, "No, thanks", language, REMIND)
@@ -47,7 +44,7 @@ async def test_under_six(running_bot: RunningBot, join: Any, language: str) -> N
 async def test_six_and_asking_for_a_person_in_arabic(running_bot: RunningBot, join: Any) -> None:
     chat = await join(63, "ar", "Huda")
     await onboard(chat, "ar", "Parent or family member")
-    await open_guide(chat, "ar")
+    await open_school_guide(chat, "ar")
     await chat.press("6")
     await chat.expect(tr(HELP, "ar"))
     await answer(
@@ -66,7 +63,7 @@ async def test_school_age_with_documents_and_reminder(
 ) -> None:
     chat = await join({"uk": 64, "en": 65, "ckb": 66}[language], language, "Petro")
     await onboard(chat, language, "Parent or family member")
-    await open_guide(chat, language)
+    await open_school_guide(chat, language)
     await answer(
         chat, "7 to 15", language, "Does your child speak Finnish well enough to study in Finnish?"
     )
@@ -97,7 +94,7 @@ async def test_school_age_with_documents_and_reminder(
 async def test_upper_secondary_with_studyinfo_link(running_bot: RunningBot, join: Any) -> None:
     chat = await join(67, "ru", "Irina")
     await onboard(chat, "ru", "Parent or family member")
-    await open_guide(chat, "ru")
+    await open_school_guide(chat, "ru")
     await chat.press(tr("16 or 17", "ru"))
     await chat.wait_for(
         lambda c: any(

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import RunningBot
-from tests.e2e.helpers import tr
+from tests.e2e.helpers import open_guide, tr
 from tests.e2e.test_onboarding import onboard
 from tests.e2e.test_school_enrolment import answer
 
@@ -16,10 +16,7 @@ MORE = "Anything else about Wilma?"
 
 
 async def open_wilma(chat: Any, language: str) -> None:
-    await chat.press(tr("Guides", language))
-    await chat.wait_for(lambda c: tr("Using Wilma", language) in c.buttons())
-    await chat.press(tr("Using Wilma", language))
-    await chat.expect(tr(TOPIC, language))
+    await open_guide(chat, language, "Using Wilma", TOPIC)
 
 
 @pytest.mark.parametrize("language", ["et", "fa"])
