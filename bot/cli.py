@@ -18,7 +18,9 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
 i18n_app = typer.Typer(help="Translations: extract, update, compile, stats.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-flows_app = typer.Typer(help="Conversation flows: check, graph, schema.", no_args_is_help=True)
+flows_app = typer.Typer(
+    help="Conversation flows: check, test, graph, schema.", no_args_is_help=True
+)
 app.add_typer(i18n_app, name="i18n")
 app.add_typer(flows_app, name="flows")
 
@@ -148,6 +150,54 @@ def flows_check(
         typer.echo(str(problem))
     typer.echo(f"{len(paths)} files, {len(flows)} flows ready, {len(problems)} problems", err=True)
     if problems:
+        raise typer.Exit(1)
+
+
+@flows_app.command("test")
+def flows_test(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Test scripts (default: FLOWS_DIR/tests/*.yaml)")
+    ] = None,
+    language: Annotated[
+        list[str] | None,
+        typer.Option("--language", "-l", help="Run in this language (repeat; 'all' for every one)"),
+    ] = None,
+    all_branches: Annotated[
+        bool, typer.Option(help="Also fail when a flow has a step, choice or branch no test walks")
+    ] = False,
+) -> None:
+    """Play the conversation scripts against the flows; exit 1 when a line does not hold."""
+    from bot.domain.flows.check import check_files
+    from bot.domain.flows.conversation_tests import run_scripts
+    from bot.domain.languages import SUPPORTED_LANGUAGES
+    from bot.i18n.catalogs import translator
+
+    settings = _settings()
+    codes = list(SUPPORTED_LANGUAGES)
+    languages = codes if language and "all" in language else language
+    unknown = sorted(set(languages or []) - set(codes))
+    if unknown:
+        typer.echo(f"Unknown language: {', '.join(unknown)} (use one of {', '.join(codes)})")
+        raise typer.Exit(2)
+    loaded, problems = check_files(sorted(settings.flows_dir.glob("*.yaml")))
+    for problem in problems:
+        typer.echo(f"flow refused: {problem}")
+    flows = {flow_id: item.flow for flow_id, item in loaded.items()}
+    paths = files or sorted((settings.flows_dir / "tests").glob("*.yaml"))
+    report = run_scripts(paths, flows, translator(settings.locales_dir, codes), languages)
+    for failure in report.failures:
+        typer.echo(str(failure))
+    missed = report.missed(flows)
+    for flow_id, items in missed.items():
+        for item in items:
+            typer.echo(f"{flow_id}: {item}")
+    covered = len(flows) - len(missed)
+    typer.echo(
+        f"{len(paths)} scripts, {report.cases} conversations, {len(report.failures)} failures; "
+        f"{covered} of {len(flows)} flows walked completely",
+        err=True,
+    )
+    if report.failures or (all_branches and missed):
         raise typer.Exit(1)
 
 

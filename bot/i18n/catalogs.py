@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Callable
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -51,3 +52,15 @@ def load_translations(
         if translation is not None:
             loaded[language] = translation
     return loaded
+
+
+def translator(locales_dir: Path, languages: list[str]) -> Callable[[str, str], str]:
+    """A plain (text, language) -> translation function over the catalogs, for tools and tests
+    that run outside aiogram's context (flow tests)."""
+    loaded = load_translations(locales_dir, languages)
+
+    def translate(text: str, language: str) -> str:
+        translation = loaded.get(language)
+        return translation.gettext(text) if translation is not None else text
+
+    return translate

@@ -26,6 +26,8 @@ class Interpreter:
     def __init__(self, flows: Mapping[str, Flow], profile: Mapping[str, Any] | None = None) -> None:
         self.flows = flows
         self.profile = dict(profile or {})
+        # (flow id, step id) of every step entered, in order: flow tests measure coverage with it.
+        self.trace: list[tuple[str, str]] = []
 
     def start(self, flow_id: str) -> tuple[FlowState, list[Output]]:
         """Begin a flow from its start step."""
@@ -60,6 +62,7 @@ class Interpreter:
         if move.wait:
             return outputs
         frame.history.append(frame.step)
+        self.trace.append((frame.flow_id, frame.step))
         if move.next is None:
             raise FlowError(f"{frame.flow_id}: step {frame.step!r} has nowhere to go")
         frame.step = move.next
@@ -93,6 +96,7 @@ class Interpreter:
         """Enter steps until one waits for an answer or the outermost flow ends."""
         for _ in range(MAX_HOPS):
             frame = state.current
+            self.trace.append((frame.flow_id, frame.step))
             move = self._step(frame).run(self._context(frame))
             outputs.extend(move.outputs)
             if move.wait:

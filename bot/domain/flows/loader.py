@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
@@ -14,6 +15,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from bot.domain.flows.model import Flow
 
 Location = tuple[str | int, ...]
+ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 @dataclass(frozen=True, order=True)
@@ -85,8 +87,8 @@ def _pydantic_message(error: Any) -> str:
     return message
 
 
-def load_flow(path: Path) -> tuple[LoadedFlow | None, list[Problem]]:
-    """Parse and validate one flow file; a flow with problems is returned as None."""
+def load_tree(path: Path) -> tuple[CommentedMap | None, list[Problem]]:
+    """Parse a YAML file that must hold a mapping, keeping line numbers."""
     yaml = YAML(typ="rt")
     try:
         tree = yaml.load(path.read_text(encoding="utf-8"))
@@ -98,15 +100,25 @@ def load_flow(path: Path) -> tuple[LoadedFlow | None, list[Problem]]:
     except OSError as error:
         return None, [Problem(str(path), 1, 1, f"cannot read: {error.strerror}")]
     if not isinstance(tree, CommentedMap):
-        return None, [
-            Problem(str(path), 1, 1, "a flow file is a mapping with id, version, title, ...")
-        ]
+        return None, [Problem(str(path), 1, 1, "the file must be a mapping (key: value lines)")]
+    return tree, []
+
+
+def validate_tree(
+    tree: CommentedMap,
+    path: Path,
+    model: type[ModelT],
+    clean: Callable[[Location], Location] = lambda location: location,
+) -> tuple[ModelT | None, list[Problem]]:
+    """Validate a YAML tree against a pydantic model; each error points at its line.
+
+    `clean` maps pydantic's error locations to YAML paths (e.g. without union tags)."""
     try:
-        flow = Flow.model_validate(_plain(tree))
+        return model.model_validate(_plain(tree)), []
     except ValidationError as error:
         problems = []
         for item in error.errors():
-            location = _without_union_tag(tuple(item["loc"]))
+            location = clean(tuple(item["loc"]))
             line, column = position(tree, location, at_key=item["type"] == "extra_forbidden")
             field = ".".join(str(part) for part in location if part in _known_parts(tree, location))
             problems.append(
@@ -118,6 +130,16 @@ def load_flow(path: Path) -> tuple[LoadedFlow | None, list[Problem]]:
                 )
             )
         return None, sorted(set(problems))
+
+
+def load_flow(path: Path) -> tuple[LoadedFlow | None, list[Problem]]:
+    """Parse and validate one flow file; a flow with problems is returned as None."""
+    tree, problems = load_tree(path)
+    if tree is None:
+        return None, problems
+    flow, problems = validate_tree(tree, path, Flow, _without_union_tag)
+    if flow is None:
+        return None, problems
     return LoadedFlow(flow, path, tree), []
 
 
