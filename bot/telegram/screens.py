@@ -132,6 +132,15 @@ def help_text(role: Role | None) -> str:
             )
         ),
     ]
+    if role is not None:
+        guides = fmt(
+            _(
+                "In the main menu, {guides} takes you step by step, for example through starting "
+                "school. You can stop at any time and go on later."
+            ),
+            guides="🧭 " + _("Guides"),
+        )
+        lines += ["", guides]
     if role is Role.COORDINATOR:
         lines += ["", _("As a coordinator you see the people in the programme from the main menu.")]
     if role is None:

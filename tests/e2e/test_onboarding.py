@@ -47,9 +47,15 @@ async def test_language_choice_is_stored_and_used(running_bot: RunningBot, join:
 
     await wait_for_user(running_bot, 12, language="ru", role="parent")
     await chat.send("/help")
-    await chat.expect(
+    help_message = await chat.expect(
         tr("Tap the buttons under my messages. You can also send these commands:", "ru")
     )
+    guides_line = tr(
+        "In the main menu, {guides} takes you step by step, for example through starting "
+        "school. You can stop at any time and go on later.",
+        "ru",
+    ).split("{guides}")[-1]
+    assert guides_line.strip()[:20] in help_message["text"], "help tells parents about the guides"
     assert tr("Language", "ru") in " ".join(chat.buttons())
 
 
