@@ -203,21 +203,45 @@ def flows_test(
 
 @flows_app.command("graph")
 def flows_graph(
-    flow_file: Annotated[Path, typer.Argument(help="A flow file")],
+    flow: Annotated[str, typer.Argument(help="A flow id (in FLOWS_DIR) or a flow file")],
     output: Annotated[
-        Path | None, typer.Option(help="Write Mermaid text here (default: print it)")
+        Path | None,
+        typer.Option(help="Write here; a name ending in .svg gives SVG (default: print)"),
+    ] = None,
+    svg: Annotated[bool, typer.Option("--svg", help="SVG instead of Mermaid text")] = False,
+    language: Annotated[
+        str | None, typer.Option(help="Draw the texts in this language (SVG only)")
     ] = None,
 ) -> None:
-    """Draw a flow as a Mermaid flowchart (paste into any Markdown preview that draws Mermaid)."""
+    """Draw a flow: Mermaid text (for Markdown previews) or an SVG picture (for any browser)."""
     from bot.domain.flows.check import check_files
     from bot.domain.flows.graph import mermaid
+    from bot.domain.flows.picture import svg as draw_svg
+    from bot.domain.languages import SUPPORTED_LANGUAGES, is_rtl
+    from bot.i18n.catalogs import translator
 
-    flows, problems = check_files([flow_file])
+    if language is not None and language not in SUPPORTED_LANGUAGES:
+        typer.echo(f"Unknown language: {language} (use one of {', '.join(SUPPORTED_LANGUAGES)})")
+        raise typer.Exit(2)
+    path = Path(flow)
+    if not path.suffix:
+        path = _settings().flows_dir / f"{flow}.yaml"
+    flows, problems = check_files([path])
     if not flows:
         for problem in problems:
             typer.echo(str(problem), err=True)
         raise typer.Exit(1)
-    text = mermaid(next(iter(flows.values())).flow)
+    loaded = next(iter(flows.values())).flow
+    if svg or (output is not None and output.suffix.lower() == ".svg"):
+        if language:
+            translate = translator(_settings().locales_dir, [language])
+            text = draw_svg(
+                loaded, lambda source: translate(source, language), rtl=is_rtl(language)
+            )
+        else:
+            text = draw_svg(loaded)
+    else:
+        text = mermaid(loaded)
     if output is None:
         typer.echo(text, nl=False)
     else:

@@ -66,9 +66,10 @@ class SimChat:
         """Send a sticker, photo, voice, document or location."""
         return int((await self._post(f"/chats/{self.user_id}/send", {"media": kind}))["update_id"])
 
-    async def press(self, label: str, message_id: int | None = None) -> int:
-        """Press the button whose label contains `label` on the newest message that has one."""
-        message, data = self.find_button(label, message_id)
+    async def press(self, label: str, message_id: int | None = None, exact: bool = False) -> int:
+        """Press the button whose label contains `label` (is `label`, with `exact`) on the newest
+        message that has one."""
+        message, data = self.find_button(label, message_id, exact)
         body = {"message_id": message["message_id"], "data": data}
         return int((await self._post(f"/chats/{self.user_id}/click", body))["update_id"])
 
@@ -82,7 +83,9 @@ class SimChat:
             (await self._post(f"/chats/{self.user_id}/block", {"blocked": blocked}))["update_id"]
         )
 
-    def find_button(self, label: str, message_id: int | None = None) -> tuple[dict[str, Any], str]:
+    def find_button(
+        self, label: str, message_id: int | None = None, exact: bool = False
+    ) -> tuple[dict[str, Any], str]:
         candidates = (
             [self.messages[message_id]]
             if message_id is not None
@@ -91,7 +94,8 @@ class SimChat:
         for message in candidates:
             for row in message.get("reply_markup", {}).get("inline_keyboard", []):
                 for button in row:
-                    if label in button["text"] and "callback_data" in button:
+                    fits = button["text"] == label if exact else label in button["text"]
+                    if fits and "callback_data" in button:
                         return message, button["callback_data"]
         raise ChatError(f"no button {label!r}; buttons: {self.buttons()}")
 

@@ -61,7 +61,7 @@ from bot.domain.flows.steps.followup import parse_duration
 DEFAULT_RETRY = "I could not read that. Please try again."
 
 Translate = Callable[[str, str], str]  # (source text, language) -> the text in that language
-_FLAGS = ("end", "back", "retry", "done")
+_FLAGS = {"end": "end", "back": "back", "retry": "retry", "done": "done", "come back": "come_back"}
 
 
 class Line(BaseModel):
@@ -84,13 +84,16 @@ class Line(BaseModel):
     step: str | None = Field(None, description="The question waiting now is this step.")
     saved: dict[str, Any] | None = Field(None, description="These answers are saved.")
     end: bool | None = Field(None, description="The flow has ended.")
+    come_back: bool | None = Field(
+        None, description="Leave and come back later: the current question is shown again."
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _bare_word(cls, value: Any) -> Any:
-        """`- end`, `- back`, `- retry` and `- done` need no value."""
+        """`- end`, `- back`, `- retry`, `- done` and `- come back` need no value."""
         if isinstance(value, str) and value in _FLAGS:
-            return {value: True}
+            return {_FLAGS[value]: True}
         return value
 
     @model_validator(mode="after")
@@ -193,7 +196,7 @@ class Report:
 
 
 # ---- running ------------------------------------------------------------------------------------
-class _Mismatch(Exception):
+class Mismatch(Exception):
     """A line of the script did not hold."""
 
 
@@ -224,11 +227,7 @@ class _Conversation:
         self.state, outputs = self.interpreter.start(flow_id)
         self.pending: list[Output] = list(outputs)
         self.picked: list[Item] = []
-        own = _with_called(flows, flow_id)
-        self.texts = sorted(
-            {text for flow in own for step in flow.steps.values() for _, text, _ in step.texts()}
-            | {DEFAULT_RETRY}
-        )
+        self.texts = texts_of(flows, flow_id)
 
     # -- what the person sees
     def _shown(self, output: Output) -> str | None:
@@ -241,36 +240,23 @@ class _Conversation:
         return None
 
     def _source(self, needle: str, candidates: Iterable[str], what: str) -> str:
-        """The source text the script means: the one whose text (in the script's language)
-        equals `needle`, else the only one containing it."""
-        wanted = _plain(needle)
-        written = {text: _plain(self.translate(text, self.written_in)) for text in candidates}
-        exact = [text for text, shown in written.items() if shown == wanted]
-        if len(exact) == 1:
-            return exact[0]
-        found = sorted({text for text, shown in written.items() if wanted in shown})
-        if len(found) == 1:
-            return found[0]
-        if not found:
-            raise _Mismatch(f"no {what} is {needle!r} or contains it")
-        listed = "; ".join(repr(text[:40]) for text in found[:3])
-        raise _Mismatch(f"{needle!r} fits several {what}s ({listed}): write more of it")
+        return find_source(needle, candidates, self.translate, self.written_in, what)
 
     def _question(self) -> Question:
         if self.state.finished:
-            raise _Mismatch("the conversation has ended: there is no question to answer")
+            raise Mismatch("the conversation has ended: there is no question to answer")
         for output in self.interpreter.show(self.state):
             if isinstance(output, Question):
                 return output
-        raise _Mismatch("no question is waiting")
+        raise Mismatch("no question is waiting")
 
     def _answer(self, answer: Answer) -> None:
         try:
             outputs = self.interpreter.answer(self.state, answer)
         except FlowError as error:
-            raise _Mismatch(f"the flow failed: {error}") from error
+            raise Mismatch(f"the flow failed: {error}") from error
         if any(isinstance(output, NotNow) for output in outputs):
-            raise _Mismatch("the bot did not take this answer")
+            raise Mismatch("the bot did not take this answer")
         self.pending = list(outputs)
 
     # -- lines
@@ -279,26 +265,26 @@ class _Conversation:
 
     def _bot(self, needle: str) -> None:
         source = self._source(needle, self.texts, "flow text")
-        expected = _plain(self.translate(source, self.language))
+        expected = plain(self.translate(source, self.language))
         for index, output in enumerate(self.pending):
             shown = self._shown(output)
-            if shown is not None and expected in _plain(shown):
+            if shown is not None and expected in plain(shown):
                 del self.pending[: index + 1]
                 return
         said = [text for text in map(self._shown, self.pending) if text]
-        raise _Mismatch(f"the bot did not say {source[:60]!r}; it said: {said or 'nothing more'}")
+        raise Mismatch(f"the bot did not say {source[:60]!r}; it said: {said or 'nothing more'}")
 
     def _buttons(self, labels: list[str]) -> None:
         question = self._question()
         wanted = [self._source(label, question.options, "button") for label in labels]
         if wanted != list(question.options):
             shown = [self.translate(option, self.language) for option in question.options]
-            raise _Mismatch(f"the buttons are {shown}")
+            raise Mismatch(f"the buttons are {shown}")
 
     def _press(self, label: str) -> None:
         question = self._question()
         if question.mode != "choices":
-            raise _Mismatch(f"step {question.step!r} has no choice buttons ({question.mode})")
+            raise Mismatch(f"step {question.step!r} has no choice buttons ({question.mode})")
         index = question.options.index(self._source(label, question.options, "button"))
         self.picked.append(("choice", question.step, question.options[index]))
         self._answer(Picked(question.step, index))
@@ -306,14 +292,14 @@ class _Conversation:
     def _tick(self, label: str) -> None:
         question = self._question()
         if question.mode != "checklist":
-            raise _Mismatch(f"step {question.step!r} is not a checklist")
+            raise Mismatch(f"step {question.step!r} is not a checklist")
         index = question.options.index(self._source(label, question.options, "checklist item"))
         self._answer(Ticked(question.step, index))
 
     def _done(self, _: bool) -> None:
         question = self._question()
         if question.mode != "checklist":
-            raise _Mismatch(f"step {question.step!r} is not a checklist")
+            raise Mismatch(f"step {question.step!r} is not a checklist")
         self._answer(ChecklistDone(question.step))
 
     def _type(self, text: str | dict[str, str]) -> None:
@@ -321,45 +307,50 @@ class _Conversation:
         if isinstance(text, dict):
             chosen = text.get(self.language, text.get("default"))
             if chosen is None:
-                raise _Mismatch(f"no text to type in {self.language!r} (add it, or 'default')")
+                raise Mismatch(f"no text to type in {self.language!r} (add it, or 'default')")
             text = chosen
         self._answer(Typed(text))
 
     def _back(self, _: bool) -> None:
         self._answer(Back())
 
+    def _come_back(self, _: bool) -> None:
+        if self.state.finished:
+            raise Mismatch("the conversation has ended: there is nothing to come back to")
+        self.pending = self.interpreter.show(self.state)
+
     def _retry(self, _: bool) -> None:
         if not any(isinstance(output, Retry) for output in self.pending):
-            raise _Mismatch("the bot did not ask again")
+            raise Mismatch("the bot did not ask again")
 
     def _handoff(self, topic: str) -> None:
         topics = [o.topic for o in self.pending if isinstance(o, HandoffRequested)]
         if topic not in topics:
-            raise _Mismatch(f"no request for a person on {topic!r} (requests: {topics or 'none'})")
+            raise Mismatch(f"no request for a person on {topic!r} (requests: {topics or 'none'})")
 
     def _reminder(self, after: str) -> None:
         try:
             delay = parse_duration(after)
         except ValueError as error:
-            raise _Mismatch(str(error)) from error
+            raise Mismatch(str(error)) from error
         delays = [o.after for o in self.pending if isinstance(o, FollowUpRequested)]
         if delay not in delays:
-            raise _Mismatch(f"no reminder after {after} (reminders: {[str(d) for d in delays]})")
+            raise Mismatch(f"no reminder after {after} (reminders: {[str(d) for d in delays]})")
 
     def _step(self, step_id: str) -> None:
         if self.state.finished or self.state.current.step != step_id:
             now = "the end" if self.state.finished else repr(self.state.current.step)
-            raise _Mismatch(f"the conversation is at {now}, not at {step_id!r}")
+            raise Mismatch(f"the conversation is at {now}, not at {step_id!r}")
 
     def _saved(self, expected: dict[str, Any]) -> None:
         answers = self.state.current.answers
         wrong = {k: answers.get(k) for k, v in expected.items() if answers.get(k) != v}
         if wrong:
-            raise _Mismatch(f"saved answers differ: {wrong}")
+            raise Mismatch(f"saved answers differ: {wrong}")
 
     def _end(self, _: bool) -> None:
         if not self.state.finished:
-            raise _Mismatch(
+            raise Mismatch(
                 f"the conversation has not ended: it waits at {self.state.current.step!r}"
             )
 
@@ -380,7 +371,39 @@ class _Conversation:
         return found
 
 
-def _with_called(flows: Mapping[str, Flow], flow_id: str) -> list[Flow]:
+def find_source(
+    needle: str, candidates: Iterable[str], translate: Translate, written_in: str, what: str
+) -> str:
+    """The source text a script means: the one whose text (in the script's language) equals
+    `needle`, else the only one containing it; raises Mismatch when none or several fit."""
+    wanted = plain(needle)
+    written = {text: plain(translate(text, written_in)) for text in candidates}
+    exact = [text for text, shown in written.items() if shown == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    found = sorted({text for text, shown in written.items() if wanted in shown})
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise Mismatch(f"no {what} is {needle!r} or contains it")
+    listed = "; ".join(repr(text[:40]) for text in found[:3])
+    raise Mismatch(f"{needle!r} fits several {what}s ({listed}): write more of it")
+
+
+def texts_of(flows: Mapping[str, Flow], flow_id: str) -> list[str]:
+    """Every text a flow (and the flows it calls) can show, plus the default re-ask."""
+    return sorted(
+        {
+            text
+            for flow in with_called(flows, flow_id)
+            for step in flow.steps.values()
+            for _, text, _ in step.texts()
+        }
+        | {DEFAULT_RETRY}
+    )
+
+
+def with_called(flows: Mapping[str, Flow], flow_id: str) -> list[Flow]:
     """The flow and every flow it calls, directly or through others: what it can say."""
     found: dict[str, Flow] = {}
     waiting = [flow_id]
@@ -393,9 +416,9 @@ def _with_called(flows: Mapping[str, Flow], flow_id: str) -> list[Flow]:
     return list(found.values())
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
     """Compare texts as a reader would: spacing, case and direction marks do not matter."""
-    for mark in ("\u2068", "\u2069", "\u2066", "\u200f", "\u200e"):
+    for mark in ("\u2066", "\u2067", "\u2068", "\u2069", "\u200e", "\u200f"):
         text = text.replace(mark, "")
     return " ".join(text.split()).casefold()
 
@@ -428,7 +451,7 @@ def run_script(
         for line_index, line in enumerate(case.talk):
             try:
                 conversation.play(line)
-            except _Mismatch as mismatch:
+            except Mismatch as mismatch:
                 report.failures.append(
                     loaded.problem(
                         case_index, line_index, f"[{language}] {case.name}: {line.what}: {mismatch}"

@@ -30,7 +30,7 @@ def _quote(text: str) -> str:
     return '"' + text.replace('"', "#quot;") + '"'
 
 
-def _caption(step_id: str, step: Step) -> str:
+def caption(step_id: str, step: Step) -> str:
     texts = step.texts()
     if isinstance(step, Branch):
         return step_id
@@ -39,7 +39,7 @@ def _caption(step_id: str, step: Step) -> str:
     return f"{step_id}: {texts[0][1]}" if texts else step_id
 
 
-def _edge_labels(step: Step) -> dict[str, list[str]]:
+def edge_labels(step: Step) -> dict[str, list[str]]:
     """Edge labels by target: the choice labels or branch conditions that lead there."""
     labels: dict[str, list[str]] = {}
     if isinstance(step, Ask):
@@ -58,9 +58,9 @@ def mermaid(flow: Flow) -> str:
     for step_id, step in flow.steps.items():
         opening, closing = _SHAPES.get(step.kind, ("[", "]"))
         marker = "▶ " if step_id == flow.start else ""
-        lines.append(f"  {step_id}{opening}{_quote(marker + _caption(step_id, step))}{closing}")
+        lines.append(f"  {step_id}{opening}{_quote(marker + caption(step_id, step))}{closing}")
     for step_id, step in flow.steps.items():
-        labels = _edge_labels(step)
+        labels = edge_labels(step)
         seen: set[str] = set()
         for _, target in step.targets():
             if target in seen:

@@ -70,10 +70,13 @@ class Interpreter:
         return outputs
 
     def position(self, state: FlowState) -> tuple[int, int]:
-        """(question number, questions on the longest way through) for 'Step 3 of 7'."""
+        """(question number, questions on the longest way through) for 'Step 3 of 7'.
+
+        Questions seen again (a topic menu one comes back to) count once."""
         frame = state.current
         flow = self._flow(frame.flow_id)
-        return len(frame.history) + 1, max(len(frame.history) + 1, _longest_questions(flow))
+        number = len(set(frame.history) - {frame.step}) + 1
+        return number, max(number, _longest_questions(flow))
 
     # ---- inside -------------------------------------------------------------------------------
     def _flow(self, flow_id: str) -> Flow:

@@ -3,6 +3,7 @@ what the bot should show or do. Plain data, so it persists as JSON and renders a
 
 from __future__ import annotations
 
+import copy
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -35,6 +36,9 @@ class FlowState:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FlowState:
+        """A state of its own: answering must never change the stored JSON in place, or the
+        database would not see the change (a ticked item would be lost)."""
+        data = copy.deepcopy(data)
         return cls(
             stack=[Frame(**frame) for frame in data["stack"]], finished=bool(data.get("finished"))
         )

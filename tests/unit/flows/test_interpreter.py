@@ -194,3 +194,57 @@ def test_a_loop_without_questions_is_stopped(tmp_path: Path) -> None:
     flows, _ = check_files([tmp_path / "loop.yaml"])
     with pytest.raises(FlowError):
         Interpreter({"loop": flows["loop"].flow}).start("loop")
+
+
+def test_a_state_read_from_json_never_changes_the_stored_json() -> None:
+    """The database only sees a changed JSON value: answering must not edit it in place."""
+    stored = {"stack": [{"flow_id": "f", "version": 1, "step": "a", "answers": {}, "history": []}]}
+    state = FlowState.from_json(stored)
+    state.current.answers["documents"] = [1]
+    state.current.history.append("a")
+    assert stored["stack"][0] == {
+        "flow_id": "f",
+        "version": 1,
+        "step": "a",
+        "answers": {},
+        "history": [],
+    }
+    assert state.to_json() != stored
+
+
+def test_a_question_seen_again_counts_once_in_step_n_of_m(tmp_path: Path) -> None:
+    (tmp_path / "loop.yaml").write_text(
+        textwrap.dedent(
+            """\
+            id: loop
+            version: 1
+            title: Loop
+            audience: parent
+            sources: [https://example.org/source]
+            start: topic
+            steps:
+              topic:
+                ask: Which topic?
+                choices:
+                  - {label: A, next: more}
+                  - {label: Enough, next: done}
+              more:
+                ask: Another topic?
+                choices:
+                  - {label: "Yes", next: topic}
+                  - {label: "No", next: done}
+              done:
+                end: Bye.
+            """
+        ),
+        encoding="utf-8",
+    )
+    flows, problems = check_files([tmp_path / "loop.yaml"])
+    assert problems == []
+    interpreter = Interpreter({"loop": flows["loop"].flow})
+    state, _ = interpreter.start("loop")
+    for _ in range(3):
+        interpreter.answer(state, Picked("topic", 0))
+        assert interpreter.position(state) == (2, 2)
+        interpreter.answer(state, Picked("more", 0))
+        assert interpreter.position(state) == (2, 2)  # topic again: 2 questions seen, not 3+
