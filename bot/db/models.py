@@ -84,6 +84,20 @@ class FlowSession(Base):
     )
 
 
+class FlowDefinition(Base):
+    """A flow as it was when conversations started on it, kept so that they can finish on it
+    after editors change the file. Immutable: one row per digest."""
+
+    __tablename__ = "flow_definitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    flow_id: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(32), unique=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class HandoffRequest(Base):
     """Someone asked for a person: coordinators see it with the flow's context."""
 

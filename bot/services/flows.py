@@ -1,19 +1,23 @@
 """Use cases of guided conversations: the library of flows, starting, answering, resuming.
 
 Flow sessions live in the database, so a parent can leave and come back days later, after
-restarts and after editors changed the flow (a session continues while its step still exists).
+restarts and after editors changed the flow: every definition a conversation starts on is kept
+(flow_definitions, by digest), and the conversation finishes on it. A session from before
+definitions were kept goes on while its step still exists.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import structlog
+from pydantic import ValidationError
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import FlowSession, FollowUp, HandoffRequest, User, utcnow
+from bot.db.models import FlowDefinition, FlowSession, FollowUp, HandoffRequest, User, utcnow
 from bot.domain.flows.check import check_files
 from bot.domain.flows.interpreter import FlowError, Interpreter
 from bot.domain.flows.model import Flow
@@ -28,6 +32,8 @@ class FlowLibrary:
     """The flows that passed `silta flows check`; broken ones are refused and logged."""
 
     flows: dict[str, Flow]
+    # Earlier definitions by digest, read from the database when a conversation needs one.
+    earlier: dict[str, Flow] = field(default_factory=dict)
 
     @classmethod
     def load(cls, folder: Path) -> FlowLibrary:
@@ -58,8 +64,62 @@ class Progress:
 
 def _interpreter(library: FlowLibrary, user: User, role: Role | None) -> Interpreter:
     return Interpreter(
-        library.flows, {"language": user.language, "role": role.value if role else None}
+        library.flows,
+        {"language": user.language, "role": role.value if role else None},
+        library.earlier,
     )
+
+
+async def keep_definition(session: AsyncSession, flow: Flow) -> None:
+    """Store the definition a conversation starts on, once per digest (a race between two
+    processes is settled by the unique digest)."""
+    found = await session.execute(
+        select(FlowDefinition.id).where(FlowDefinition.digest == flow.digest)
+    )
+    if found.first() is None:
+        await add_definition(session, flow)
+
+
+async def add_definition(session: AsyncSession, flow: Flow) -> None:
+    """Insert a definition in a savepoint: when another process got there first, the unique
+    digest refuses this row and the rest of the transaction goes on."""
+    try:
+        async with session.begin_nested():
+            session.add(
+                FlowDefinition(
+                    flow_id=flow.id,
+                    version=flow.version,
+                    digest=flow.digest,
+                    definition=flow.definition(),
+                )
+            )
+    except IntegrityError:
+        log.info("flow_definition_kept_elsewhere", flow=flow.id, digest=flow.digest)
+
+
+async def _load_earlier(session: AsyncSession, library: FlowLibrary, record: FlowSession) -> None:
+    """Read the definitions a stored conversation runs on that the files no longer hold."""
+    try:
+        state = FlowState.from_json(record.state)
+    except (KeyError, TypeError):
+        return
+    wanted = {
+        frame.digest
+        for frame in state.stack
+        if frame.digest
+        and frame.digest not in library.earlier
+        and getattr(library.flows.get(frame.flow_id), "digest", None) != frame.digest
+    }
+    if not wanted:
+        return
+    rows = await session.execute(select(FlowDefinition).where(FlowDefinition.digest.in_(wanted)))
+    for row in rows.scalars():
+        try:
+            library.earlier[row.digest] = Flow.model_validate(row.definition)
+        except ValidationError as error:  # the flow format itself changed since
+            log.warning(
+                "flow_definition_unusable", flow=row.flow_id, digest=row.digest, error=str(error)
+            )
 
 
 async def active_session(session: AsyncSession, user: User) -> FlowSession | None:
@@ -77,7 +137,10 @@ async def running_session(
 ) -> FlowSession | None:
     """The user's session under way, if it can still go on with the flows loaded now."""
     record = await active_session(session, user)
-    return record if record is not None and still_runs(library, record) else None
+    if record is None:
+        return None
+    await _load_earlier(session, library, record)
+    return record if still_runs(library, record) else None
 
 
 async def start(
@@ -92,6 +155,7 @@ async def start(
         .values(status="replaced")
     )
     flow = library.flows[flow_id]
+    await keep_definition(session, flow)
     record = FlowSession(
         user_id=user.id,
         flow_id=flow.id,
@@ -108,14 +172,19 @@ async def start(
 
 
 def still_runs(library: FlowLibrary, record: FlowSession) -> bool:
-    """Whether a stored session can go on: its flows exist and its step is still there."""
+    """Whether a stored session can go on: the definition of each of its flows is at hand
+    (the file's, or the one kept when it started) and has its step."""
     try:
         state = FlowState.from_json(record.state)
     except (KeyError, TypeError):
         return False
+    interpreter = Interpreter(library.flows, pinned=library.earlier)
     for frame in state.stack:
-        flow = library.flows.get(frame.flow_id)
-        if flow is None or frame.step not in flow.steps:
+        try:
+            flow = interpreter.flow_of(frame)
+        except FlowError:
+            return False
+        if frame.step not in flow.steps:
             return False
     return True
 
@@ -128,7 +197,7 @@ async def resume(
     state = FlowState.from_json(record.state)
     outputs = interpreter.show(state)
     number, total = interpreter.position(state)
-    return Progress(record, outputs, number, total, library.flows[record.flow_id].title)
+    return Progress(record, outputs, number, total, interpreter.flow_of(state.stack[0]).title)
 
 
 async def answer(
@@ -153,7 +222,7 @@ async def answer(
     record.status = "finished" if state.finished else "active"
     await _record_effects(session, user, outputs)
     number, total = interpreter.position(state)
-    return Progress(record, outputs, number, total, library.flows[record.flow_id].title)
+    return Progress(record, outputs, number, total, interpreter.flow_of(state.stack[0]).title)
 
 
 async def _record_effects(session: AsyncSession, user: User, outputs: list[Output]) -> None:

@@ -23,16 +23,23 @@ class FlowError(RuntimeError):
 class Interpreter:
     """Runs the given flows (by id) for one user's profile."""
 
-    def __init__(self, flows: Mapping[str, Flow], profile: Mapping[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        flows: Mapping[str, Flow],
+        profile: Mapping[str, Any] | None = None,
+        pinned: Mapping[str, Flow] | None = None,
+    ) -> None:
         self.flows = flows
         self.profile = dict(profile or {})
+        # Earlier definitions by digest: a conversation goes on with the one it started on.
+        self.pinned = pinned or {}
         # (flow id, step id) of every step entered, in order: flow tests measure coverage with it.
         self.trace: list[tuple[str, str]] = []
 
     def start(self, flow_id: str) -> tuple[FlowState, list[Output]]:
         """Begin a flow from its start step."""
         flow = self._flow(flow_id)
-        state = FlowState(stack=[Frame(flow.id, flow.version, flow.start)])
+        state = FlowState(stack=[Frame(flow.id, flow.version, flow.start, digest=flow.digest)])
         outputs: list[Output] = []
         self._advance(state, outputs)
         return state, outputs
@@ -74,7 +81,7 @@ class Interpreter:
 
         Questions seen again (a topic menu one comes back to) count once."""
         frame = state.current
-        flow = self._flow(frame.flow_id)
+        flow = self.flow_of(frame)
         number = len(set(frame.history) - {frame.step}) + 1
         return number, max(number, _longest_questions(flow))
 
@@ -85,8 +92,19 @@ class Interpreter:
             raise FlowError(f"flow {flow_id!r} is not available")
         return flow
 
+    def flow_of(self, frame: Frame) -> Flow:
+        """The definition a frame runs on: the one it started on, if it was edited since."""
+        current = self.flows.get(frame.flow_id)
+        if frame.digest and (current is None or current.digest != frame.digest):
+            earlier = self.pinned.get(frame.digest)
+            if earlier is not None:
+                return earlier
+        if current is None:
+            raise FlowError(f"flow {frame.flow_id!r} is not available")
+        return current
+
     def _step(self, frame: Frame) -> Step:
-        flow = self._flow(frame.flow_id)
+        flow = self.flow_of(frame)
         step = flow.steps.get(frame.step)
         if step is None:
             raise FlowError(f"{frame.flow_id}: no step {frame.step!r}")
@@ -109,7 +127,9 @@ class Interpreter:
                     raise FlowError(f"{frame.flow_id}: call in {frame.step!r} has no next")
                 frame.step = move.next
                 called = self._flow(move.call)
-                state.stack.append(Frame(called.id, called.version, called.start))
+                state.stack.append(
+                    Frame(called.id, called.version, called.start, digest=called.digest)
+                )
                 continue
             if move.end:
                 state.stack.pop()

@@ -6,7 +6,9 @@ VS Code validate and complete flow files as they are written.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, HttpUrl, Tag, field_validator
@@ -98,6 +100,20 @@ class Flow(BaseModel):
     sources: list[HttpUrl] = Field(min_length=1)
     start: str
     steps: dict[str, AnyStep] = Field(min_length=1)
+
+    @cached_property
+    def digest(self) -> str:
+        """A fingerprint of the whole definition: a conversation remembers the one it started
+        on, so editing the file does not break conversations under way."""
+        return hashlib.sha256(self.definition_json().encode()).hexdigest()[:16]
+
+    def definition(self) -> dict[str, Any]:
+        """The flow as plain JSON data, to keep in the database and validate again later."""
+        data: dict[str, Any] = self.model_dump(mode="json", exclude_none=True, by_alias=True)
+        return data
+
+    def definition_json(self) -> str:
+        return self.model_dump_json(exclude_none=True, by_alias=True)
 
     @field_validator("id")
     @classmethod

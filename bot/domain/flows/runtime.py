@@ -18,6 +18,7 @@ class Frame:
     step: str
     answers: dict[str, Any] = field(default_factory=dict)
     history: list[str] = field(default_factory=list)  # questions answered, for Back
+    digest: str = ""  # the definition this frame runs on (Flow.digest); "" in old sessions
 
 
 @dataclass

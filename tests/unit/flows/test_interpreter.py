@@ -248,3 +248,36 @@ def test_a_question_seen_again_counts_once_in_step_n_of_m(tmp_path: Path) -> Non
         assert interpreter.position(state) == (2, 2)
         interpreter.answer(state, Picked("more", 0))
         assert interpreter.position(state) == (2, 2)  # topic again: 2 questions seen, not 3+
+
+
+def test_definitions_survive_the_database_round_trip(interpreter: Interpreter) -> None:
+    from bot.domain.flows.model import Flow
+
+    for flow in interpreter.flows.values():
+        again = Flow.model_validate(flow.definition())
+        assert again == flow and again.digest == flow.digest
+
+
+def test_a_conversation_goes_on_with_the_definition_it_started_on(
+    interpreter: Interpreter, tmp_path: Path
+) -> None:
+    state, _ = interpreter.start("main")
+    interpreter.answer(state, Typed("4"))  # now at the checklist "docs"
+    old = interpreter.flows["main"]
+    edited_text = MAIN.replace("docs", "papers").replace("version: 3", "version: 4")
+    (tmp_path / "main.yaml").write_text(edited_text, encoding="utf-8")
+    flows, problems = check_files([tmp_path / "main.yaml", tmp_path / "wilma.yaml"])
+    assert problems == []
+    current = {flow_id: loaded.flow for flow_id, loaded in flows.items()}
+    assert "docs" not in current["main"].steps and current["main"].digest != old.digest
+
+    with pytest.raises(FlowError):  # without the kept definition, "docs" is gone
+        Interpreter(current, interpreter.profile).answer(
+            FlowState.from_json(state.to_json()), ChecklistDone("docs")
+        )
+    later = Interpreter(current, interpreter.profile, pinned={old.digest: old})
+    assert later.flow_of(state.current) is old
+    outputs = later.answer(state, ChecklistDone("docs"))
+    assert isinstance(outputs[0], Question) and outputs[0].step == "help"
+    fresh, _ = later.start("main")
+    assert fresh.current.digest == current["main"].digest
