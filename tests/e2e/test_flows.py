@@ -77,6 +77,10 @@ async def test_a_guide_from_start_to_end_with_a_restart(guide_bot: RunningBot, j
     ), "ticking edits the checklist in place"
     await chat.press(tr("Done", "fi"))
     await chat.expect("Do you want help?")
+    await chat.wait_for(
+        lambda c: c.messages[checklist["message_id"]]["text"].endswith("☑ Passport"),
+        what="the ticked items kept under the checklist",
+    )
 
     # Leave, restart the bot, come back: the guide continues where it was.
     await wait_for_user(guide_bot, 51, language="fi")
@@ -96,6 +100,13 @@ async def test_a_guide_from_start_to_end_with_a_restart(guide_bot: RunningBot, j
     await chat.wait_for(lambda c: "Tell me about Wilma" in " ".join(c.buttons()))
     await chat.press("Tell me about Wilma")
     await chat.expect("You are ready.")
+    answered = max(
+        (m for m in chat.bot_messages() if "Do you want help?" in m.get("text", "")),
+        key=lambda m: m["message_id"],
+    )
+    assert answered["text"].endswith("✓ Tell me about Wilma") and not answered.get(
+        "reply_markup"
+    ), "an answered question keeps the answer and loses its buttons"
     texts = [m.get("text", "") for m in chat.bot_messages()]
     assert "Wilma is the school's message system." in texts and "That was Wilma." in texts
 

@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 
+from bot.domain.languages import SUPPORTED_LANGUAGES
 from bot.simulator.server import SimulatorServer
 from tests.conftest import RunningBot
+from tests.e2e.helpers import tr
 
 pytestmark = pytest.mark.browser
 
@@ -159,3 +161,63 @@ async def test_arabic_app_language(
     _add_person(simulator, 4343, "Amina", "en")
     await asyncio.to_thread(_arabic_app, browser, f"http://127.0.0.1:{simulator.port}")
     assert simulator.world.users[4343].language_code == "ar"
+
+
+def _guide_first_half(driver: Any, base_url: str, language: str) -> None:
+    """Onboard in the web chat, open the joint-application guide, answer two questions."""
+    _open_as(driver, base_url, 4444)
+    _send(driver, "/start")
+    _wait(driver, _press(SUPPORTED_LANGUAGES[language].native_name), "the language button")
+    _wait(driver, _press(tr("I agree", language)), "the consent button")
+    _wait(driver, _press(tr("Parent or family member", language)), "the role button")
+    _wait(driver, _press(tr("Guides", language)), "the Guides button")
+    _wait(driver, _press(tr("After grade 9, the joint application", language)), "the guide")
+    _wait(driver, _bubble("bot", tr("Which grade is your child in?", language)), "question 1")
+    _wait(driver, _press(tr("Grade 9", language)), "the Grade 9 button")
+    _wait(
+        driver,
+        _bubble("bot", tr("Which study option would you like to read about?", language)),
+        "question 2",
+    )
+    _wait(driver, _press(tr("TUVA", language)), "the TUVA button")
+    _wait(
+        driver,
+        _bubble("bot", tr("Would you like to read about another option?", language)),
+        "question 3",
+    )
+
+
+def _guide_second_half(driver: Any, language: str) -> None:
+    """After the restart: come back through the menu, continue, and finish the guide."""
+    _send(driver, "/menu")
+    _wait(driver, _press(tr("Guides", language)), "the Guides button")
+    resumed = tr("You were at step {number} of {total} of “{title}”.", language).split("{")[0]
+    _wait(driver, _bubble("bot", resumed.strip()), "the offer to continue")
+    _wait(driver, _press(tr("Continue", language)), "the Continue button")
+    _wait(driver, _press(tr("No, how do we apply?", language)), "the way to applying")
+    abroad = tr("Did your child go to school in another country before Finland?", language)
+    _wait(driver, _bubble("bot", abroad), "the question on school abroad")
+    _wait(driver, _press(tr("No", language)), "not abroad")
+    prepare = tr("Things to do together before the joint application:", language)
+    _wait(driver, _bubble("bot", prepare), "the checklist")
+    _wait(driver, _press(tr("Done", language)), "the checklist's Done")
+    help_question = tr("Would you like a person to help you with this?", language)
+    _wait(driver, _bubble("bot", help_question), "the offer of a person")
+    _wait(driver, _press(tr("No, thanks", language)), "no person needed")
+    _wait(
+        driver,
+        _bubble("bot", tr("Shall I remind you about this in a week?", language)),
+        "the reminder offer",
+    )
+    driver.save_screenshot(str(SCREENSHOT.with_name("silta-webchat-guide.png")))
+
+
+async def test_a_guide_in_the_web_chat_across_a_restart(
+    simulator: SimulatorServer, running_bot: RunningBot, browser: Any
+) -> None:
+    _add_person(simulator, 4444, "Oksana", "uk")
+    base_url = f"http://127.0.0.1:{simulator.port}"
+    await asyncio.to_thread(_guide_first_half, browser, base_url, "uk")
+    await running_bot.stop()
+    await running_bot.start()
+    await asyncio.to_thread(_guide_second_half, browser, "uk")

@@ -240,7 +240,8 @@ async def step_answered(
         return
     given = _answer_of(callback_data)
     progress = await flow_service.answer(session, flow_library, user, role, record, given)
-    if any(isinstance(output, NotNow) for output in progress.outputs):
+    stale = any(isinstance(output, NotNow) for output in progress.outputs)
+    if stale:
         await query.answer(for_reader(screens.stale_button()))
     else:
         await query.answer()
@@ -251,8 +252,28 @@ async def step_answered(
             await query.message.edit_text(for_reader(screen.text), reply_markup=screen.keyboard)
             return
     if isinstance(query.message, Message) and not isinstance(given, Ticked):
-        await query.message.edit_reply_markup(reply_markup=None)
+        answered = None if stale else _with_answer(query.message, query.data or "", given)
+        if answered is not None:
+            await query.message.edit_text(answered, reply_markup=None)
+        else:
+            await query.message.edit_reply_markup(reply_markup=None)
     await _show(query, progress, user)
+
+
+def _with_answer(message: Message, data: str, given: Answer) -> str | None:
+    """The question's text with the answer under it ("✓ Not yet", or the items ticked), so the
+    chat keeps a readable record once the buttons are gone; None when there is nothing to add."""
+    buttons = [b for row in getattr(message.reply_markup, "inline_keyboard", []) for b in row]
+    if isinstance(given, Picked):
+        lines = [f"✓ {b.text}" for b in buttons if b.callback_data == data]
+    elif isinstance(given, ChecklistDone):
+        lines = [b.text for b in buttons if b.text.startswith("☑")]
+    else:
+        return None
+    if not lines or not message.text:
+        return None
+    text = message.text + "\n\n" + for_reader("\n".join(lines))
+    return text if len(text) <= 4096 else None
 
 
 async def text_answered(
