@@ -1,0 +1,1 @@
+"""Clubs: schedules of meetings and the reminders before them."""
