@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -13,13 +16,18 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import ErrorEvent, LinkPreviewOptions
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.migrate import upgrade
+from bot.db.models import utcnow
 from bot.db.session import create_engine, create_session_factory
+from bot.delivery import messages  # noqa: F401  (registers the outbox renderers)
+from bot.delivery.sender import Sender
 from bot.i18n.core import SiltaI18n
 from bot.i18n.text import for_reader
+from bot.scheduler.setup import build_scheduler
 from bot.services.flows import FlowLibrary
 from bot.services.users import set_reachable
 from bot.telegram import screens
@@ -44,6 +52,28 @@ class SiltaApp:
     i18n: SiltaI18n
     bot: Bot
     dispatcher: Dispatcher
+    sender: Sender
+    clock: Callable[[], datetime] = utcnow
+    scheduler: AsyncIOScheduler | None = None
+
+    def set_clock(self, clock: Callable[[], datetime]) -> None:
+        """Use another clock for the jobs and the sender (tests move time by hand)."""
+        self.clock = clock
+        self.sender.clock = clock
+
+    def start_background(self) -> None:
+        """Start the periodic jobs (planning into the outbox, sending from it)."""
+        if self.scheduler is None and self.settings.scheduler:
+            self.scheduler = build_scheduler(
+                self.session_factory, self.sender, lambda: self.clock()
+            )
+            self.scheduler.start()
+
+    async def stop_background(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+            self.scheduler = None
+            await asyncio.sleep(0)
 
     async def prepare(self) -> None:
         """Migrate the database and publish commands and descriptions in every language."""
@@ -54,12 +84,18 @@ class SiltaApp:
         """Long polling until stopped (SIGINT/SIGTERM or `dispatcher.stop_polling()`)."""
         allowed = self.dispatcher.resolve_used_update_types()
         log.info("polling", api=self.settings.telegram_api_url, database=self.engine.dialect.name)
-        await self.dispatcher.start_polling(
-            self.bot, allowed_updates=allowed, handle_signals=True, close_bot_session=True
-        )
+        self.start_background()
+        try:
+            await self.dispatcher.start_polling(
+                self.bot, allowed_updates=allowed, handle_signals=True, close_bot_session=True
+            )
+        finally:
+            await self.stop_background()
 
     async def close(self) -> None:
+        await self.stop_background()
         await self.bot.session.close()
+        await self.sender.bot.session.close()
         await self.engine.dispose()
 
 
@@ -93,7 +129,24 @@ def build_app(settings: Settings, token: str) -> SiltaApp:
     dispatcher["flow_library"] = FlowLibrary.load(settings.flows_dir)
     dispatcher.include_routers(*all_routers())
     dispatcher.errors.register(_on_error)
-    return SiltaApp(settings, engine, session_factory, i18n, bot, dispatcher)
+    # The sender has a Bot of its own, without the retrying middleware: it decides itself what
+    # a 429, a 5xx or a 403 means for the whole outbox.
+    sender_bot = Bot(
+        token=token,
+        session=AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url)),
+        default=DefaultBotProperties(link_preview=LinkPreviewOptions(is_disabled=True)),
+    )
+    sender = Sender(
+        session_factory,
+        sender_bot,
+        i18n,
+        per_second=settings.send_rate,
+        per_chat_per_second=settings.send_rate_per_chat,
+        max_attempts=settings.send_max_attempts,
+        quiet=settings.quiet,
+    )
+    app = SiltaApp(settings, engine, session_factory, i18n, bot, dispatcher, sender)
+    return app
 
 
 async def _on_error(event: ErrorEvent, bot: Bot, **data: Any) -> bool:

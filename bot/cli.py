@@ -23,6 +23,10 @@ flows_app = typer.Typer(
 )
 app.add_typer(i18n_app, name="i18n")
 app.add_typer(flows_app, name="flows")
+outbox_app = typer.Typer(
+    help="The outbox: what waits to be sent, and sending it.", no_args_is_help=True
+)
+app.add_typer(outbox_app, name="outbox")
 
 
 def _settings() -> Settings:
@@ -133,6 +137,59 @@ def i18n_stats(
     if not all(row.complete for row in results):
         typer.echo("Some languages are incomplete.", err=True)
         sys.exit(1)
+
+
+@outbox_app.command("status")
+def outbox_status() -> None:
+    """How many messages are in each state, by purpose."""
+    settings = _settings()
+    from sqlalchemy import func, select
+
+    from bot.db.models import OutboxMessage
+    from bot.db.session import create_engine, create_session_factory
+
+    async def _status() -> list[tuple[str, str, int]]:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                query = (
+                    select(OutboxMessage.purpose, OutboxMessage.status, func.count())
+                    .group_by(OutboxMessage.purpose, OutboxMessage.status)
+                    .order_by(OutboxMessage.purpose, OutboxMessage.status)
+                )
+                return [(p, s, int(n)) for p, s, n in (await session.execute(query)).all()]
+        finally:
+            await engine.dispose()
+
+    rows = asyncio.run(_status())
+    typer.echo(f"{'purpose':<20} {'status':<12} {'count':>7}")
+    for purpose, status, count in rows:
+        typer.echo(f"{purpose:<20} {status:<12} {count:>7}")
+
+
+@outbox_app.command("drain")
+def outbox_drain(
+    budget: Annotated[float | None, typer.Option(help="Stop after this many seconds")] = None,
+) -> None:
+    """Send what is due now, within the limits, and exit (the running bot does this itself)."""
+    settings = _settings()
+    if settings.bot_token is None:
+        typer.echo("Set BOT_TOKEN (and TELEGRAM_API_URL) to send.", err=True)
+        raise typer.Exit(2)
+    from bot.app import build_app
+
+    async def _drain() -> int:
+        assert settings.bot_token is not None
+        silta = build_app(settings, settings.bot_token)
+        try:
+            from bot.db.migrate import upgrade
+
+            await upgrade(silta.engine)
+            return await silta.sender.drain(budget=budget)
+        finally:
+            await silta.close()
+
+    typer.echo(f"{asyncio.run(_drain())} messages settled")
 
 
 @flows_app.command("check")

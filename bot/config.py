@@ -6,13 +6,15 @@ never has to read a traceback to find a typo in `.env`.
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.clubs.reminders import QuietHours
 from bot.domain.languages import SUPPORTED_LANGUAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +43,13 @@ class Settings(BaseSettings):
     demo_host: str = "127.0.0.1"
     demo_port: int = 8080
     api_max_retries: int = 5
+    # The outbox sender (bot/delivery/): Telegram allows about 30 messages a second overall and
+    # one a second per chat; quiet hours hold back what is not urgent, in each reader's zone.
+    send_rate: float = Field(30.0, gt=0)
+    send_rate_per_chat: float = Field(1.0, gt=0)
+    send_max_attempts: int = Field(5, ge=1)
+    quiet_hours: str = "21:00-08:00"
+    scheduler: bool = True  # the periodic jobs (reminders, outbox); off only in some tests
 
     @field_validator("bot_token")
     @classmethod
@@ -94,6 +103,12 @@ class Settings(BaseSettings):
             raise ValueError("not an IANA time zone such as Europe/Helsinki") from error
         return value
 
+    @field_validator("quiet_hours")
+    @classmethod
+    def _check_quiet_hours(cls, value: str) -> str:
+        parse_quiet_hours(value)
+        return value
+
     @field_validator("log_format")
     @classmethod
     def _check_log_format(cls, value: str) -> str:
@@ -109,9 +124,24 @@ class Settings(BaseSettings):
         return value
 
     @property
+    def quiet(self) -> QuietHours:
+        return parse_quiet_hours(self.quiet_hours)
+
+    @property
     def is_sqlite(self) -> bool:
         """True for the embedded default database."""
         return self.database_url.startswith("sqlite")
+
+
+def parse_quiet_hours(value: str) -> QuietHours:
+    """'21:00-08:00' -> QuietHours; '' or 'off' for none."""
+    if value.strip().lower() in ("", "off", "none"):
+        return QuietHours(time(0, 0), time(0, 0))
+    try:
+        start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError:
+        raise ValueError("write two times like 21:00-08:00, or off") from None
+    return QuietHours(start, end)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -106,6 +106,7 @@ class RunningBot:
     async def start(self) -> SiltaApp:
         self.app = build_app(self.settings, TOKEN)
         await self.app.prepare()
+        self.app.start_background()
         self.task = asyncio.create_task(
             self.app.dispatcher.start_polling(
                 self.app.bot, handle_signals=False, close_bot_session=False, polling_timeout=1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from dataclasses import asdict
 from html.parser import HTMLParser
 from pathlib import Path
@@ -171,6 +172,10 @@ class SimulatorServer:
                 request.transport.close()
                 return web.Response(status=500)
             return _fault_response(fault)
+        if method.lower() == "sendmessage" and chat_id is not None:
+            limited = self._limited(chat_id)
+            if limited is not None:
+                return limited
         handler = getattr(self, "m_" + method.lower(), None)
         if handler is None:
             self.world.violations.append(f"{method}: not implemented by the simulator")
@@ -180,6 +185,20 @@ class SimulatorServer:
         except ApiError as error:
             return _error(error.status, error.description, error.retry_after)
         return web.json_response({"ok": True, "result": result}, dumps=_dumps)
+
+    def _limited(self, chat_id: int) -> web.Response | None:
+        """Telegram's own answers to a sender going too fast, and chance failures."""
+        chance = self.world.random_fault()
+        if chance is not None:
+            return _fault_response(Fault(status=chance, retry_after=1))
+        now = time.monotonic()
+        breach = self.world.over_limit(chat_id, now)
+        if breach is not None:
+            self.world.limit_breaches.append(breach)
+            return _error(429, "Too Many Requests: retry after 1", 1)
+        if chat_id in self.world.users and not self.world.users[chat_id].blocked_bot:
+            self.world.sends.append((now, chat_id))
+        return None
 
     async def _read_params(
         self, request: web.Request, spec: dict[str, Any] | None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,6 +108,36 @@ class World:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.violations: list[str] = []
         self.changed = asyncio.Condition()
+        # Telegram's sending limits, enforced like Telegram does (429) when set: (messages per
+        # second overall, per chat). Every breach is recorded: a polite sender causes none.
+        self.send_limits: tuple[float, float] | None = None
+        self.limit_breaches: list[str] = []
+        self.sends: list[tuple[float, int]] = []  # (monotonic time, chat id) of each message
+        self.random_faults: dict[int, float] = {}  # status -> share of sendMessage calls
+        self.random = random.Random(7)
+
+    def over_limit(self, chat_id: int, now: float) -> str | None:
+        """Why a message to `chat_id` now would break the limits, or None."""
+        if self.send_limits is None:
+            return None
+        overall, per_chat = self.send_limits
+        slack = 1e-3  # timer resolution
+        recent = [(t, c) for t, c in self.sends[-int(overall) - 3 :] if t > now - 1.0 + slack]
+        if len(recent) >= overall:
+            return f"{len(recent) + 1} messages within one second"
+        last = next((t for t, c in reversed(self.sends) if c == chat_id), None)
+        if last is not None and now - last < 1.0 / per_chat - slack:
+            return f"two messages to chat {chat_id} {now - last:.3f} s apart"
+        return None
+
+    def random_fault(self) -> int | None:
+        """A status to answer with by chance (benchmarks: 5 % 429, 1 % 5xx)."""
+        draw = self.random.random()
+        for status, share in sorted(self.random_faults.items()):
+            if draw < share:
+                return status
+            draw -= share
+        return None
 
     # ---- people -------------------------------------------------------------------------
     def add_user(self, user_id: int, first_name: str, language_code: str | None = None) -> SimUser:

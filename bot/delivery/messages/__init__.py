@@ -1,0 +1,3 @@
+"""The renderers of every outbox payload kind; importing this package registers them all."""
+
+from bot.delivery.messages import followups  # noqa: F401

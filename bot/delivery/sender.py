@@ -1,0 +1,249 @@
+"""The sender: drains the outbox within Telegram's limits and records what became of each row.
+
+Workers take claimed rows one by one: wait for the pace (limits.py), mark the row `sending`,
+render it in the recipient's language, call sendMessage, settle the row. What Telegram answers
+decides the rest:
+- 429: every worker pauses for `retry_after`; the row goes back unharmed.
+- 403 (blocked, deactivated): the user is marked unreachable and gets nothing more.
+- 5xx and network errors: tried again later with exponential backoff, up to a limit, then
+  `failed` with the reason.
+- 400: `failed` with Telegram's reason (a message Telegram refuses will not improve).
+Nothing non-urgent goes out in the reader's quiet hours, and a row past its `expires_at` is
+skipped and recorded rather than sent late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import structlog
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.db.models import OutboxMessage, User, utcnow
+from bot.delivery import outbox
+from bot.delivery.limits import SendLimits
+from bot.delivery.render import Rendered, Skip, render
+from bot.domain.clubs.reminders import QuietHours
+from bot.i18n.core import SiltaI18n
+from bot.i18n.text import for_reader
+
+log = structlog.get_logger("silta.sender")
+
+Clock = Callable[[], datetime]
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait before trying again after the n-th failure: 2, 4, 8 ... seconds, at most 10 min."""
+    return timedelta(seconds=min(600, 2**attempts))
+
+
+class Sender:
+    """One sending process's worker pool over the shared outbox."""
+
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        bot: Bot,
+        i18n: SiltaI18n,
+        *,
+        per_second: float = 30.0,
+        per_chat_per_second: float = 1.0,
+        max_attempts: int = 5,
+        quiet: QuietHours | None = None,
+        clock: Clock = utcnow,
+        lease: timedelta = outbox.LEASE,
+        name: str | None = None,
+    ) -> None:
+        self.session_factory = session_factory
+        self.bot = bot
+        self.i18n = i18n
+        self.limits = SendLimits(per_second, per_chat_per_second)
+        self.max_attempts = max_attempts
+        self.quiet = quiet or QuietHours()
+        self.clock = clock
+        self.lease = lease
+        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.workers = max(4, min(64, int(per_second)))
+
+    async def drain(self, budget: float | None = None) -> int:
+        """Send what is due until nothing is (or `budget` seconds have passed); returns how
+        many rows were settled."""
+        async with self.session_factory() as session:
+            await outbox.recover(session, self.clock(), self.lease)
+            await session.commit()
+        queue: asyncio.Queue[int] = asyncio.Queue()
+        settled = 0
+        busy = 0
+        deadline = None if budget is None else time.monotonic() + budget
+
+        async def work() -> None:
+            nonlocal settled, busy
+            while True:
+                message_id = await queue.get()
+                busy += 1
+                try:
+                    await self._deliver(message_id)
+                    settled += 1
+                except Exception:  # one row must never stop the others
+                    log.exception("outbox_row_failed", row=message_id)
+                finally:
+                    busy -= 1
+                    queue.task_done()
+
+        workers = [asyncio.create_task(work()) for _ in range(self.workers)]
+        try:
+            while deadline is None or time.monotonic() < deadline:
+                if queue.qsize() < self.workers:
+                    await self.limits.wait_for_pause()
+                    async with self.session_factory() as session:
+                        ids = await outbox.claim(session, self.name, self.clock(), self.workers)
+                        await session.commit()
+                    for message_id in ids:
+                        queue.put_nowait(message_id)
+                    if not ids and queue.empty() and busy == 0:
+                        break
+                await asyncio.sleep(0.01 if queue.qsize() >= self.workers else 0)
+            await queue.join()
+        finally:
+            for task in workers:
+                task.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+            async with self.session_factory() as session:
+                await outbox.release(session, self.name)
+                await session.commit()
+        return settled
+
+    async def _deliver(self, message_id: int) -> None:
+        async with self.session_factory() as session:
+            row = await session.get(OutboxMessage, message_id)
+            user = await session.get(User, row.user_id) if row is not None else None
+            if row is None or user is None:
+                return
+            now = self.clock()
+            reason = self._not_now(row, user, now)
+            if reason is not None:
+                await self._settle_early(session, row, user, now, reason)
+                await session.commit()
+                return
+            await self.limits.acquire(user.telegram_id)
+            now = self.clock()
+            with self.i18n.context(), self.i18n.use_locale(user.language):
+                content = await render(session, user, row.payload, now)
+                if isinstance(content, Rendered):
+                    text = for_reader(content.text)
+            if isinstance(content, Skip):
+                await outbox.settle(session, row.id, "skipped", now=now, error=content.reason)
+                await session.commit()
+                return
+            if not await outbox.begin(session, row.id, now):
+                await session.rollback()
+                return
+            await session.commit()
+            chat_id, attempts, purpose = user.telegram_id, row.attempts + 1, row.purpose
+        status, error, later, sent_id = await self._call(chat_id, text, content, attempts)
+        async with self.session_factory() as session:
+            await outbox.settle(
+                session,
+                message_id,
+                status,
+                now=self.clock(),
+                error=error,
+                not_before=later,
+                telegram_message_id=sent_id,
+            )
+            if status == "blocked":
+                await session.execute(
+                    update(User).where(User.telegram_id == chat_id).values(is_active=False)
+                )
+            await session.commit()
+        log.info(
+            "outbox_sent" if status == "sent" else "outbox_not_sent",
+            row=message_id,
+            purpose=purpose,
+            status=status,
+            error=error,
+        )
+
+    def _not_now(self, row: OutboxMessage, user: User, now: datetime) -> str | None:
+        if row.expires_at is not None and now > _aware(row.expires_at):
+            return "expired"
+        if not user.is_active:
+            return "blocked"
+        if not row.urgent and self.quiet.next_allowed(now, user.timezone) != now:
+            return "quiet"
+        return None
+
+    async def _settle_early(
+        self, session: AsyncSession, row: OutboxMessage, user: User, now: datetime, reason: str
+    ) -> None:
+        if reason == "quiet":
+            later = self.quiet.next_allowed(now, user.timezone)
+            if row.expires_at is not None and later > _aware(row.expires_at):
+                await outbox.settle(
+                    session,
+                    row.id,
+                    "skipped",
+                    now=now,
+                    error="quiet hours, and too late after them",
+                )
+            else:
+                await outbox.settle(session, row.id, "pending", now=now, not_before=later)
+        elif reason == "expired":
+            await outbox.settle(
+                session, row.id, "skipped", now=now, error="no longer useful when its turn came"
+            )
+        else:
+            await outbox.settle(
+                session, row.id, "blocked", now=now, error="the user blocked the bot"
+            )
+
+    async def _call(
+        self, chat_id: int, text: str, content: Rendered, attempts: int
+    ) -> tuple[str, str | None, datetime | None, int | None]:
+        """sendMessage; (status, error, not_before, telegram message id)."""
+        try:
+            sent = await self.bot.send_message(chat_id, text, reply_markup=content.keyboard)
+        except TelegramRetryAfter as error:
+            self.limits.pause(error.retry_after)
+            log.warning("outbox_paused", seconds=error.retry_after)
+            return "pending", "429: paused", None, None
+        except (TelegramForbiddenError, TelegramUnauthorizedError) as error:
+            return "blocked", error.message, None, None
+        except (TelegramBadRequest, TelegramNotFound) as error:
+            return "failed", error.message, None, None
+        except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError) as error:
+            reason = getattr(error, "message", None) or type(error).__name__
+            if attempts >= self.max_attempts:
+                return "failed", f"gave up after {attempts} attempts: {reason}", None, None
+            return "pending", reason, self.clock() + backoff(attempts), None
+        return "sent", None, None, sent.message_id
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back naive UTC datetimes."""
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def pending_count(session: AsyncSession) -> int:
+    rows = await session.execute(
+        select(OutboxMessage.id).where(OutboxMessage.status.in_(("pending", "claimed", "sending")))
+    )
+    return len(rows.all())

@@ -1,0 +1,1 @@
+"""APScheduler set-up and the periodic jobs that fill and drain the outbox."""

@@ -1,0 +1,67 @@
+"""APScheduler drives the ticks; the database holds the truth.
+
+Two jobs: `plan` (every 30 s: follow-ups and reminders that are due soon go to the outbox) and
+`send` (every second: the sender drains what is due). Neither keeps per-user jobs in a job
+store, so nothing is lost or doubled by a restart; a tick still running when the next one is
+due is simply skipped (max_instances=1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+import structlog
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.delivery.sender import Sender
+from bot.scheduler.jobs import queue_follow_ups
+
+log = structlog.get_logger("silta.scheduler")
+
+Planner = Callable[[AsyncSession, datetime], Awaitable[int]]
+PLANNERS: list[Planner] = [queue_follow_ups]
+
+
+async def plan_once(
+    session_factory: async_sessionmaker[AsyncSession], clock: Callable[[], datetime]
+) -> int:
+    """Run every planner once, each in its own transaction (one failing spares the others)."""
+    planned = 0
+    for planner in PLANNERS:
+        try:
+            async with session_factory() as session:
+                planned += await planner(session, clock())
+                await session.commit()
+        except Exception:
+            log.exception("planner_failed", planner=planner.__name__)
+    return planned
+
+
+def build_scheduler(
+    session_factory: async_sessionmaker[AsyncSession],
+    sender: Sender,
+    clock: Callable[[], datetime],
+    plan_seconds: float = 30.0,
+    send_seconds: float = 1.0,
+) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+
+    async def plan() -> None:
+        await plan_once(session_factory, clock)
+
+    async def send() -> None:
+        try:
+            await sender.drain(budget=60.0)
+        except Exception:
+            log.exception("sender_failed")
+
+    common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+    scheduler.add_job(
+        plan, "interval", seconds=plan_seconds, id="plan", next_run_time=clock(), **common
+    )
+    scheduler.add_job(
+        send, "interval", seconds=send_seconds, id="send", next_run_time=clock(), **common
+    )
+    return scheduler
