@@ -27,7 +27,7 @@ from bot.delivery import messages  # noqa: F401  (registers the outbox renderers
 from bot.delivery.sender import Sender
 from bot.i18n.core import SiltaI18n
 from bot.i18n.text import for_reader
-from bot.scheduler.setup import build_scheduler
+from bot.scheduler.setup import build_scheduler, plan_once
 from bot.services.flows import FlowLibrary
 from bot.services.users import set_reachable
 from bot.telegram import screens
@@ -60,6 +60,11 @@ class SiltaApp:
         """Use another clock for the jobs and the sender (tests move time by hand)."""
         self.clock = clock
         self.sender.clock = clock
+
+    async def tick(self) -> int:
+        """One round of the periodic jobs now: plan what is due, then send it."""
+        await plan_once(self.session_factory, self.clock)
+        return await self.sender.drain()
 
     def start_background(self) -> None:
         """Start the periodic jobs (planning into the outbox, sending from it)."""

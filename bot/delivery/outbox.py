@@ -99,10 +99,11 @@ async def claim(session: AsyncSession, worker: str, now: datetime, limit: int) -
         .order_by(OutboxMessage.urgent.desc(), OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .cte("due")  # one scan: `IN (SELECT ... LIMIT)` may be re-scanned and take too many
     )
     claimed = await session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id.in_(due.scalar_subquery()), OutboxMessage.status == "pending")
+        .where(OutboxMessage.id == due.c.id, OutboxMessage.status == "pending")
         .values(status="claimed", claimed_by=worker, claimed_at=now)
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)

@@ -83,7 +83,7 @@ class Sender:
 
     async def drain(self, budget: float | None = None) -> int:
         """Send what is due until nothing is (or `budget` seconds have passed); returns how
-        many rows were settled."""
+        many rows reached a final status (sent, blocked, failed, skipped)."""
         async with self.session_factory() as session:
             await outbox.recover(session, self.clock(), self.lease)
             await session.commit()
@@ -98,8 +98,8 @@ class Sender:
                 message_id = await queue.get()
                 busy += 1
                 try:
-                    await self._deliver(message_id)
-                    settled += 1
+                    final = await self._deliver(message_id)
+                    settled += final  # after the await: `x += await ...` reads x too early
                 except Exception:  # one row must never stop the others
                     log.exception("outbox_row_failed", row=message_id)
                 finally:
@@ -129,18 +129,19 @@ class Sender:
                 await session.commit()
         return settled
 
-    async def _deliver(self, message_id: int) -> None:
+    async def _deliver(self, message_id: int) -> int:
+        """Try one claimed row; 1 when it reached a final status, else 0."""
         async with self.session_factory() as session:
             row = await session.get(OutboxMessage, message_id)
             user = await session.get(User, row.user_id) if row is not None else None
             if row is None or user is None:
-                return
+                return 0
             now = self.clock()
             reason = self._not_now(row, user, now)
             if reason is not None:
-                await self._settle_early(session, row, user, now, reason)
+                final = await self._settle_early(session, row, user, now, reason)
                 await session.commit()
-                return
+                return final
             await self.limits.acquire(user.telegram_id)
             now = self.clock()
             with self.i18n.context(), self.i18n.use_locale(user.language):
@@ -150,10 +151,10 @@ class Sender:
             if isinstance(content, Skip):
                 await outbox.settle(session, row.id, "skipped", now=now, error=content.reason)
                 await session.commit()
-                return
+                return 1
             if not await outbox.begin(session, row.id, now):
                 await session.rollback()
-                return
+                return 0
             await session.commit()
             chat_id, attempts, purpose = user.telegram_id, row.attempts + 1, row.purpose
         status, error, later, sent_id = await self._call(chat_id, text, content, attempts)
@@ -179,6 +180,7 @@ class Sender:
             status=status,
             error=error,
         )
+        return 0 if status == "pending" else 1
 
     def _not_now(self, row: OutboxMessage, user: User, now: datetime) -> str | None:
         if row.expires_at is not None and now > _aware(row.expires_at):
@@ -191,27 +193,20 @@ class Sender:
 
     async def _settle_early(
         self, session: AsyncSession, row: OutboxMessage, user: User, now: datetime, reason: str
-    ) -> None:
+    ) -> int:
+        """A row that is not sent now: held back (0) or settled for good (1)."""
         if reason == "quiet":
             later = self.quiet.next_allowed(now, user.timezone)
-            if row.expires_at is not None and later > _aware(row.expires_at):
-                await outbox.settle(
-                    session,
-                    row.id,
-                    "skipped",
-                    now=now,
-                    error="quiet hours, and too late after them",
-                )
-            else:
+            if row.expires_at is None or later <= _aware(row.expires_at):
                 await outbox.settle(session, row.id, "pending", now=now, not_before=later)
+                return 0
+            status, error = "skipped", "quiet hours, and too late after them"
         elif reason == "expired":
-            await outbox.settle(
-                session, row.id, "skipped", now=now, error="no longer useful when its turn came"
-            )
+            status, error = "skipped", "no longer useful when its turn came"
         else:
-            await outbox.settle(
-                session, row.id, "blocked", now=now, error="the user blocked the bot"
-            )
+            status, error = "blocked", "the user blocked the bot"
+        await outbox.settle(session, row.id, status, now=now, error=error)
+        return 1
 
     async def _call(
         self, chat_id: int, text: str, content: Rendered, attempts: int

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
 
+from bot.db.models import FollowUp, utcnow
 from tests.conftest import RunningBot
 from tests.e2e.helpers import open_guide, tr
+from tests.e2e.test_flows import stored
 from tests.e2e.test_onboarding import onboard
 
 
@@ -27,6 +30,10 @@ async def open_school_guide(chat: Any, language: str) -> None:
 ECEC = "Children under 6 have the right to early childhood education (daycare) in your municipality. The fee depends on your family's income."
 HELP = "Would you like a person to help you with this?"
 REMIND = "Shall I remind you about this in 3 days?"
+FOLLOW_UP = (
+    'Did you contact the school or the education services? You can open the guide "Start '
+    'school in Finland" again from the menu.'
+)
 DONE = "You are ready. You can come back to this guide at any time from the menu."
 
 
@@ -89,6 +96,15 @@ async def test_school_age_with_documents_and_reminder(
     )
     texts = " ".join(m.get("text", "") for m in chat.bot_messages())
     assert (preparatory in texts) == (speaks_finnish != "Yes")
+
+    # Three days later (at midday, outside the quiet hours) the reminder arrives, in the
+    # parent's language, through the outbox.
+    assert running_bot.app is not None
+    later = datetime.combine(utcnow().date() + timedelta(days=4), time(10, 0), tzinfo=UTC)
+    running_bot.app.set_clock(lambda: later)
+    await stored(running_bot, FollowUp)  # the bot commits just after its answer
+    await running_bot.app.tick()
+    await chat.expect("🔔 " + tr(FOLLOW_UP, language).split("\n")[0][:40])
 
 
 async def test_upper_secondary_with_studyinfo_link(running_bot: RunningBot, join: Any) -> None:

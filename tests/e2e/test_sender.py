@@ -5,9 +5,12 @@ users, with nothing lost and nothing sent twice; quiet hours and expiry; two sen
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +18,7 @@ from sqlalchemy import select
 from bot.app import SiltaApp, build_app
 from bot.db.models import OutboxMessage, User, utcnow
 from bot.delivery import outbox
+from bot.domain.clubs.reminders import QuietHours
 from bot.domain.flows.conversation_tests import plain
 from bot.simulator.server import SimulatorServer
 from bot.simulator.world import Fault
@@ -114,3 +118,127 @@ async def test_everyone_gets_one_message_in_their_language_through_failures(
     async with app.session_factory() as session:
         blocked = (await session.execute(select(User).where(User.telegram_id == 7013))).scalar_one()
     assert blocked.is_active is False
+
+
+async def test_quiet_hours_hold_back_and_late_rows_are_skipped(
+    app: SiltaApp, simulator: SimulatorServer
+) -> None:
+    night = datetime(2026, 11, 24, 21, 30, tzinfo=UTC)  # 23:30 in Helsinki, 16:30 in New York
+    app.set_clock(lambda: night)
+    helsinki = await add_people(app.session_factory, simulator, [7101], ["fi"])
+    new_york = await add_people(
+        app.session_factory, simulator, [7102], ["en"], timezone="America/New_York"
+    )
+    await plan_follow_ups(app.session_factory, {**helsinki, **new_york}, TEXT, night)
+    late = await add_people(app.session_factory, simulator, [7103], ["sv"])
+    await plan_follow_ups(
+        app.session_factory, late, TEXT, night, expires_at=night + timedelta(hours=1)
+    )
+    expired = await add_people(app.session_factory, simulator, [7104], ["et"])
+    await plan_follow_ups(
+        app.session_factory, expired, TEXT, night, expires_at=night - timedelta(minutes=1)
+    )
+    await app.sender.drain()
+
+    assert bot_texts(simulator, 7101) == [] and len(bot_texts(simulator, 7102)) == 1
+    assert bot_texts(simulator, 7103) == [] and bot_texts(simulator, 7104) == []
+    async with app.session_factory() as session:
+        rows = {
+            row.user_id: row for row in (await session.execute(select(OutboxMessage))).scalars()
+        }
+    by_telegram = {user.telegram_id: user.id for user in {**helsinki, **late, **expired}.values()}
+    waiting = rows[by_telegram[7101]]
+    assert waiting.status == "pending"
+    assert waiting.not_before.replace(tzinfo=UTC) == datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
+    assert rows[by_telegram[7103]].status == "skipped"
+    assert rows[by_telegram[7103]].last_error == "quiet hours, and too late after them"
+    assert rows[by_telegram[7104]].last_error == "no longer useful when its turn came"
+
+    app.set_clock(lambda: datetime(2026, 11, 25, 6, 0, 1, tzinfo=UTC))  # 08:00 in Helsinki
+    await app.sender.drain()
+    assert bot_texts(simulator, 7101) == [plain("🔔 " + tr(TEXT, "fi"))]
+
+
+@pytest.mark.postgres
+async def test_two_senders_share_the_outbox_without_sending_twice(
+    simulator: SimulatorServer, database_url: str
+) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("several sending processes need PostgreSQL (SQLite has one writer)")
+    settings = make_settings(database_url, f"http://127.0.0.1:{simulator.port}", scheduler=False)
+    first, second = build_app(settings, TOKEN), build_app(settings, TOKEN)
+    try:
+        for silta in (first, second):
+            silta.set_clock(running_from(NOON))
+            # Two processes share Telegram's limit: each takes a little under half, since
+            # nothing keeps their paces in step.
+            silta.sender.limits = type(silta.sender.limits)(14, 1)
+        await first.prepare()
+        people = await add_people(
+            first.session_factory, simulator, list(range(7200, 7300)), ["uk", "fa"]
+        )
+        await plan_follow_ups(first.session_factory, people, TEXT, NOON)
+        simulator.world.send_limits = (30, 1)
+        done = await asyncio.gather(first.sender.drain(), second.sender.drain())
+        assert sum(done) == 100 and min(done) > 20, f"both took a share: {done}"
+        assert set(received(simulator).values()) == {1}
+        assert len(received(simulator)) == 100
+        assert simulator.world.limit_breaches == []
+        async with first.session_factory() as session:
+            assert await outbox.counts(session) == {"sent": 100}
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_sender_killed_mid_batch_loses_and_doubles_nothing(
+    app: SiltaApp, simulator: SimulatorServer, database_url: str
+) -> None:
+    """`silta outbox drain` in its own process, killed with SIGKILL while sending; a fresh
+    sender then finishes the batch. At-most-once rows caught mid-call are recorded, not resent."""
+    world = simulator.world
+    world.send_limits = (30, 1)
+    people = await add_people(app.session_factory, simulator, list(range(7400, 7480)), ["ru"])
+    await plan_follow_ups(app.session_factory, people, TEXT, utcnow() - timedelta(minutes=1))
+    environment = {
+        **os.environ,
+        "BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": f"http://127.0.0.1:{simulator.port}",
+        "DATABASE_URL": database_url,
+        "QUIET_HOURS": "off",
+        "LOG_FORMAT": "console",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "outbox",
+        "drain",
+        env=environment,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(400):
+            if len(world.sends) >= 25:
+                break
+            await asyncio.sleep(0.05)
+        assert len(world.sends) >= 25, "the sending process started sending"
+    finally:
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+    sent_before_kill = len(world.sends)
+    assert sent_before_kill < 80, "killed in the middle of the batch"
+
+    app.set_clock(utcnow)
+    app.sender.quiet = QuietHours(time(0, 0), time(0, 0))
+    app.sender.lease = timedelta(0)  # the killed process's rows are stale at once
+    await drain_all(app)
+
+    got = received(simulator)
+    assert max(got.values()) == 1, "nobody got the message twice"
+    counts = await statuses(app)
+    assert set(counts) <= {"sent", "interrupted"} and sum(counts.values()) == 80
+    assert counts.get("interrupted", 0) <= app.sender.workers, "only calls under way are in doubt"
+    assert len(got) >= counts["sent"]
+    assert world.limit_breaches == []
