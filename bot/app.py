@@ -63,14 +63,14 @@ class SiltaApp:
 
     async def tick(self) -> int:
         """One round of the periodic jobs now: plan what is due, then send it."""
-        await plan_once(self.session_factory, self.clock)
+        await plan_once(self.session_factory, self.clock, self.settings.quiet)
         return await self.sender.drain()
 
     def start_background(self) -> None:
         """Start the periodic jobs (planning into the outbox, sending from it)."""
         if self.scheduler is None and self.settings.scheduler:
             self.scheduler = build_scheduler(
-                self.session_factory, self.sender, lambda: self.clock()
+                self.session_factory, self.sender, lambda: self.clock(), self.settings.quiet
             )
             self.scheduler.start()
 

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from bot.config import PROJECT_ROOT, Settings, SettingsError, load_settings
 from bot.logging_setup import configure_logging
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="Silta: a multilingual Telegram bot for newly arrived families.", no_args_is_help=True
@@ -23,6 +31,10 @@ flows_app = typer.Typer(
 )
 app.add_typer(i18n_app, name="i18n")
 app.add_typer(flows_app, name="flows")
+clubs_app = typer.Typer(
+    help="Clubs and groups: list, add, import, meetings, cancel, move.", no_args_is_help=True
+)
+app.add_typer(clubs_app, name="clubs")
 outbox_app = typer.Typer(
     help="The outbox: what waits to be sent, and sending it.", no_args_is_help=True
 )
@@ -137,6 +149,214 @@ def i18n_stats(
     if not all(row.complete for row in results):
         typer.echo("Some languages are incomplete.", err=True)
         sys.exit(1)
+
+
+def _with_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one transaction on the configured database (migrated first)."""
+    settings = _settings()
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # tools print results, not logs
+    from bot.db.migrate import upgrade
+    from bot.db.session import create_engine, create_session_factory
+
+    async def _run() -> T:
+        engine = create_engine(settings.database_url)
+        try:
+            await upgrade(engine)
+            async with create_session_factory(engine)() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(_run())
+
+
+@clubs_app.command("list")
+def clubs_list() -> None:
+    """Every club: id, name, members, waiting, next meeting."""
+    from sqlalchemy import select
+
+    from bot.db.models import Club, utcnow
+    from bot.services import clubs as service
+
+    async def _list(session: AsyncSession) -> list[str]:
+        lines = []
+        for club in (await session.execute(select(Club).order_by(Club.id))).scalars():
+            current = await service.view(session, club, None)
+            meetings = await service.upcoming(session, club, utcnow(), count=1)
+            upcoming = meetings[0].key if meetings else "-"
+            name = service.localized(club.name, club.source_language, club.source_language)
+            lines.append(
+                f"{club.id:>4}  {name[:30]:<30} {current.members:>3}/{club.capacity:<3} "
+                f"waiting {current.waiting:<3} next {upcoming}{'' if club.active else '  (closed)'}"
+            )
+        return lines
+
+    for line in _with_session(_list) or ["No clubs yet. Add one with `silta clubs add` or import."]:
+        typer.echo(line)
+
+
+@clubs_app.command("add")
+def clubs_add(
+    name: Annotated[str, typer.Option(help="The club's name")],
+    address: Annotated[str, typer.Option(help="Where it meets")],
+    languages: Annotated[str, typer.Option(help="Languages spoken there: 'fi ar so'")],
+    capacity: Annotated[int, typer.Option(help="How many members at most")],
+    first_date: Annotated[str, typer.Option(help="The first meeting's day: 2026-12-01")],
+    time_: Annotated[str, typer.Option("--time", help="Start time: 17:00")],
+    weekday: Annotated[str, typer.Option(help="monday ... sunday")] = "",
+    every_weeks: Annotated[int, typer.Option(help="1: every week, 2: every other week")] = 1,
+    rule: Annotated[str, typer.Option(help="Or an RRULE (instead of weekday)")] = "",
+    minutes: Annotated[int, typer.Option(help="How long a meeting lasts")] = 90,
+    kind: Annotated[str, typer.Option(help="family_club, homework_group, ...")] = "family_club",
+    ages: Annotated[str, typer.Option(help="Ages, like 0-12")] = "0-18",
+    language: Annotated[str, typer.Option(help="The language the name is written in")] = "fi",
+    timezone: Annotated[str | None, typer.Option(help="Default: DEFAULT_TIMEZONE")] = None,
+    leader: Annotated[int | None, typer.Option(help="The leader's Telegram user id")] = None,
+) -> None:
+    """Create a club (coordinators can also use the wizard in the bot)."""
+    import csv
+    import io
+
+    row = {
+        f"name_{language}": name,
+        "address": address,
+        "languages": languages,
+        "capacity": str(capacity),
+        "first_date": first_date,
+        "time": time_,
+        "weekday": weekday,
+        "every_weeks": str(every_weeks),
+        "rule": rule,
+        "minutes": str(minutes),
+        "kind": kind,
+        "ages": ages,
+        "source_language": language,
+        "timezone": timezone or "",
+        "leader": str(leader) if leader else "",
+    }
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(row))
+    writer.writeheader()
+    writer.writerow(row)
+    _import_text(buffer.getvalue(), "--options")
+
+
+@clubs_app.command("import")
+def clubs_import(
+    file: Annotated[Path, typer.Argument(help="A CSV file, one club per row (see docs)")],
+) -> None:
+    """Import clubs from CSV; every problem with its line, and nothing imported unless all
+    rows are right."""
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        typer.echo(f"{file}: cannot read: {error.strerror}")
+        raise typer.Exit(1) from None
+    _import_text(text, str(file))
+
+
+def _import_text(text: str, where: str) -> None:
+    from bot.db.users import UserRepository
+    from bot.services import clubs as service
+    from bot.services.club_import import read_clubs
+
+    settings = _settings()
+    rows, problems = read_clubs(text, settings.default_timezone)
+    for problem in problems:
+        typer.echo(f"{where}: {problem}")
+    if problems:
+        raise typer.Exit(1)
+
+    async def _store(session: AsyncSession) -> list[str]:
+        made = []
+        for row in rows:
+            if row.leader_telegram_id is not None:
+                leader = await UserRepository(session).get(row.leader_telegram_id)
+                if leader is None:
+                    raise typer.BadParameter(
+                        f"line {row.line}: leader {row.leader_telegram_id} has not started the bot"
+                    )
+                row.draft.leader_id = leader.id
+            club = await service.create_club(session, row.draft)
+            made.append(f"Added club {club.id}: {next(iter(club.name.values()))}")
+        return made
+
+    for line in _with_session(_store):
+        typer.echo(line)
+
+
+@clubs_app.command("meetings")
+def clubs_meetings(
+    club_id: Annotated[int, typer.Argument(help="The club's id (silta clubs list)")],
+    count: Annotated[int, typer.Option(help="How many")] = 8,
+) -> None:
+    """The next meetings of a club, with their keys (for cancel and move)."""
+    from bot.db.models import Club, utcnow
+    from bot.services import clubs as service
+
+    async def _meetings(session: AsyncSession) -> list[str]:
+        club = await session.get(Club, club_id)
+        if club is None:
+            return [f"No club {club_id}."]
+        schedule = service.schedule_of(club, await service.changes_of(session, club.id))
+        from datetime import timedelta
+
+        now = utcnow()
+        meetings = schedule.meetings(now, now + timedelta(days=366), include_cancelled=True)
+        return [
+            f"{m.key}  {m.starts_at.astimezone(schedule.zone):%a %Y-%m-%d %H:%M}  {m.status}"
+            for m in meetings[:count]
+        ]
+
+    for line in _with_session(_meetings):
+        typer.echo(line)
+
+
+@clubs_app.command("cancel")
+def clubs_cancel(
+    club_id: Annotated[int, typer.Argument(help="The club's id")],
+    key: Annotated[str, typer.Argument(help="The meeting's key (silta clubs meetings)")],
+    note: Annotated[str | None, typer.Option(help="A line for the members")] = None,
+) -> None:
+    """Cancel one meeting; every member is told at once, in their language."""
+    _change(club_id, key, None, note)
+
+
+@clubs_app.command("move")
+def clubs_move(
+    club_id: Annotated[int, typer.Argument(help="The club's id")],
+    key: Annotated[str, typer.Argument(help="The meeting's key (silta clubs meetings)")],
+    new_start: Annotated[str, typer.Argument(help="New local start: '2026-12-03 17:30'")],
+    note: Annotated[str | None, typer.Option(help="A line for the members")] = None,
+) -> None:
+    """Move one meeting; every member is told at once, in their language."""
+    from datetime import datetime
+
+    try:
+        moved = datetime.strptime(new_start, "%Y-%m-%d %H:%M")
+    except ValueError:
+        typer.echo("Write the new start like 2026-12-03 17:30")
+        raise typer.Exit(2) from None
+    _change(club_id, key, moved, note)
+
+
+def _change(club_id: int, key: str, new_start: datetime | None, note: str | None) -> None:
+    from bot.db.models import Club, utcnow
+    from bot.services import clubs as service
+
+    async def _apply(session: AsyncSession) -> str:
+        club = await session.get(Club, club_id)
+        if club is None:
+            return f"No club {club_id}."
+        try:
+            meeting = await service.change_meeting(session, club, key, utcnow(), new_start, note)
+        except service.ClubError as error:
+            return f"Not changed: {error}."
+        return f"Meeting {key}: {meeting.status}; members are being told."
+
+    typer.echo(_with_session(_apply))
 
 
 @outbox_app.command("status")

@@ -68,3 +68,4 @@ def configure_logging(
     # aiogram logs each update at INFO with nothing we need beyond our own line.
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # noise at import

@@ -38,6 +38,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (SQLite gives them back without a zone)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 class Base(DeclarativeBase):
     """Declarative base with the shared naming convention."""
 
@@ -197,6 +202,8 @@ class Membership(Base):
     club_id: Mapped[int] = mapped_column(ForeignKey("clubs.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(16))  # member, waiting, left
+    # The first name Telegram gave when joining: only so the leader sees who is coming.
+    display_name: Mapped[str] = mapped_column(String(64), default="")
     reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     since: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

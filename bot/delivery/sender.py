@@ -35,7 +35,7 @@ from aiogram.exceptions import (
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import OutboxMessage, User, utcnow
+from bot.db.models import OutboxMessage, User, as_utc, utcnow
 from bot.delivery import outbox
 from bot.delivery.limits import SendLimits
 from bot.delivery.render import Rendered, Skip, render
@@ -183,7 +183,7 @@ class Sender:
         return 0 if status == "pending" else 1
 
     def _not_now(self, row: OutboxMessage, user: User, now: datetime) -> str | None:
-        if row.expires_at is not None and now > _aware(row.expires_at):
+        if row.expires_at is not None and now > as_utc(row.expires_at):
             return "expired"
         if not user.is_active:
             return "blocked"
@@ -197,7 +197,7 @@ class Sender:
         """A row that is not sent now: held back (0) or settled for good (1)."""
         if reason == "quiet":
             later = self.quiet.next_allowed(now, user.timezone)
-            if row.expires_at is None or later <= _aware(row.expires_at):
+            if row.expires_at is None or later <= as_utc(row.expires_at):
                 await outbox.settle(session, row.id, "pending", now=now, not_before=later)
                 return 0
             status, error = "skipped", "quiet hours, and too late after them"
@@ -228,13 +228,6 @@ class Sender:
                 return "failed", f"gave up after {attempts} attempts: {reason}", None, None
             return "pending", reason, self.clock() + backoff(attempts), None
         return "sent", None, None, sent.message_id
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive UTC datetimes."""
-    from datetime import UTC
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 async def pending_count(session: AsyncSession) -> int:

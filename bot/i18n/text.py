@@ -49,3 +49,15 @@ def format_when(moment: datetime, timezone: str, locale: str | None = None) -> s
     return pattern.replace("{1}", format_date(local, format="long", locale=code)).replace(
         "{0}", format_time(local, format="short", tzinfo=zone, locale=code)
     )
+
+
+def format_meeting(moment: datetime, timezone: str, locale: str | None = None) -> str:
+    """When a meeting is, with the weekday: 'tiistai 1. joulukuuta 2026 17.00' (Babel's full
+    date and short time, joined by the locale's pattern)."""
+    code = locale or current_locale()
+    zone = ZoneInfo(timezone)
+    local = moment.astimezone(zone)
+    pattern = str(Locale.parse(code).datetime_formats.get("full", "{1} {0}"))
+    return pattern.replace("{1}", format_date(local, format="full", locale=code)).replace(
+        "{0}", format_time(local, format="short", tzinfo=zone, locale=code)
+    )

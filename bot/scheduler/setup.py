@@ -16,23 +16,26 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.sender import Sender
-from bot.scheduler.jobs import queue_follow_ups
+from bot.domain.clubs.reminders import QuietHours
+from bot.scheduler.jobs import Tick, plan_reminders, queue_follow_ups
 
 log = structlog.get_logger("silta.scheduler")
 
-Planner = Callable[[AsyncSession, datetime], Awaitable[int]]
-PLANNERS: list[Planner] = [queue_follow_ups]
+Planner = Callable[[AsyncSession, Tick], Awaitable[int]]
+PLANNERS: list[Planner] = [queue_follow_ups, plan_reminders]
 
 
 async def plan_once(
-    session_factory: async_sessionmaker[AsyncSession], clock: Callable[[], datetime]
+    session_factory: async_sessionmaker[AsyncSession],
+    clock: Callable[[], datetime],
+    quiet: QuietHours,
 ) -> int:
     """Run every planner once, each in its own transaction (one failing spares the others)."""
     planned = 0
     for planner in PLANNERS:
         try:
             async with session_factory() as session:
-                planned += await planner(session, clock())
+                planned += await planner(session, Tick(clock(), quiet))
                 await session.commit()
         except Exception:
             log.exception("planner_failed", planner=planner.__name__)
@@ -43,13 +46,14 @@ def build_scheduler(
     session_factory: async_sessionmaker[AsyncSession],
     sender: Sender,
     clock: Callable[[], datetime],
+    quiet: QuietHours,
     plan_seconds: float = 30.0,
     send_seconds: float = 1.0,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def plan() -> None:
-        await plan_once(session_factory, clock)
+        await plan_once(session_factory, clock, quiet)
 
     async def send() -> None:
         try:

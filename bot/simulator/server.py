@@ -46,7 +46,7 @@ MEDIA_SAMPLES: dict[str, dict[str, Any]] = {
     "location": {"location": {"latitude": 62.8924, "longitude": 27.677}},
 }
 
-CONTENT_FIELDS = ("text", "reply_markup", "entities", "document", "caption")
+CONTENT_FIELDS = ("text", "reply_markup", "entities", "document", "caption", "venue")
 
 
 class _HtmlEntities(HTMLParser):
@@ -220,7 +220,7 @@ class SimulatorServer:
                     continue
                 if part.filename:
                     data = await part.read()
-                    files[part.name] = UploadedFile(part.filename, len(data))
+                    files[part.name] = UploadedFile(part.filename, len(data), bytes(data))
                 else:
                     raw[part.name] = await part.text()
         elif request.can_read_body:
@@ -270,14 +270,25 @@ class SimulatorServer:
     async def m_senddocument(self, params: dict[str, Any]) -> Any:
         document = params["document"]
         name = document.name if isinstance(document, UploadedFile) else str(document)
+        file_id = f"doc-{len(self.world.files) + 1}-{name}"
+        if isinstance(document, UploadedFile):
+            self.world.files[file_id] = document.content
         content: dict[str, Any] = {
-            "document": {"file_id": f"doc-{name}", "file_unique_id": name, "file_name": name}
+            "document": {"file_id": file_id, "file_unique_id": file_id, "file_name": name}
         }
         if params.get("caption"):
             content["caption"] = plain_text(params["caption"], params.get("parse_mode"))
         if params.get("reply_markup"):
             content["reply_markup"] = params["reply_markup"]
         return await self.world.bot_sends(params["chat_id"], content)
+
+    async def m_sendvenue(self, params: dict[str, Any]) -> Any:
+        venue = {
+            "location": {"latitude": params["latitude"], "longitude": params["longitude"]},
+            "title": params["title"],
+            "address": params["address"],
+        }
+        return await self.world.bot_sends(params["chat_id"], {"venue": venue})
 
     async def m_editmessagetext(self, params: dict[str, Any]) -> Any:
         if "chat_id" not in params or "message_id" not in params:

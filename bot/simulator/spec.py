@@ -30,6 +30,7 @@ class UploadedFile:
 
     name: str
     size: int
+    content: bytes = b""
 
 
 @dataclass(frozen=True)

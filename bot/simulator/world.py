@@ -115,6 +115,7 @@ class World:
         self.sends: list[tuple[float, int]] = []  # (monotonic time, chat id) of each message
         self.random_faults: dict[int, float] = {}  # status -> share of sendMessage calls
         self.random = random.Random(7)
+        self.files: dict[str, bytes] = {}  # what the bot uploaded, by file_id
 
     def over_limit(self, chat_id: int, now: float) -> str | None:
         """Why a message to `chat_id` now would break the limits, or None."""

@@ -48,3 +48,33 @@ class GuideStep(CallbackData, prefix="gs"):
     step: str
     act: str
     index: int = 0
+
+
+class ClubOpen(CallbackData, prefix="club"):
+    """A club chosen from the list (0: the list itself)."""
+
+    club: int
+
+
+class ClubAction(CallbackData, prefix="ca"):
+    """Something done to a club: join, leave, cal (calendar file), on/off (reminders), who
+    (who is coming), map; coordinators: cancel, move."""
+
+    club: int
+    act: str
+
+
+class ClubAnswer(CallbackData, prefix="cr"):
+    """'I'm coming' (yes) or 'I can't come' under a reminder of one meeting."""
+
+    club: int
+    key: str
+    yes: bool
+
+
+class MeetingPick(CallbackData, prefix="cm"):
+    """A coordinator picks a meeting to cancel (c) or move (m), or confirms a cancel (y)."""
+
+    club: int
+    key: str
+    act: str

@@ -153,3 +153,15 @@ def weekly_rule(weekday: int, every_weeks: int = 1) -> str:
     days = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
     interval = f";INTERVAL={every_weeks}" if every_weeks > 1 else ""
     return f"FREQ=WEEKLY{interval};BYDAY={days[weekday]}"
+
+
+def compact_key(key: str) -> str:
+    """'2026-12-01T17:00' -> '202612011700', for button data (which may not hold ':')."""
+    return key.replace("-", "").replace("T", "").replace(":", "")
+
+
+def full_key(compact: str) -> str:
+    """'202612011700' -> '2026-12-01T17:00' (anything else is returned as it is)."""
+    if len(compact) != 12 or not compact.isdigit():
+        return compact
+    return f"{compact[:4]}-{compact[4:6]}-{compact[6:8]}T{compact[8:10]}:{compact[10:]}"

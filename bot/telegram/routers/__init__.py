@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.telegram.routers import account, fallback, flows, membership, menu, onboarding
+from bot.telegram.routers import account, clubs, fallback, flows, membership, menu, onboarding
 
 
 def all_routers() -> list[Router]:
@@ -12,6 +12,7 @@ def all_routers() -> list[Router]:
     return [
         membership.build_router(),
         menu.build_router(),
+        clubs.build_router(),
         flows.build_router(),
         onboarding.build_router(),
         account.build_router(),

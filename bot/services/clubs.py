@@ -1,0 +1,381 @@
+"""Use cases of clubs: create and find them, join and leave (with a waiting list), answer
+whether one is coming, and cancel or move a meeting (members are told at once).
+
+Messages that are not a reply to the person acting (a place freed, a meeting cancelled) leave
+through the outbox; the renderers in bot/delivery/messages/clubs.py write them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import Club, ClubChange, Membership, Rsvp, User, utcnow
+from bot.delivery.outbox import Planned, enqueue
+from bot.domain.clubs.schedule import KEY_FORMAT, Change, Meeting, Schedule, ScheduleError
+
+KINDS = ("family_club", "homework_group", "language_cafe", "sports", "other")
+
+
+class ClubError(ValueError):
+    """A club that cannot be stored as given; the text says why (for coordinators and CLI)."""
+
+
+@dataclass
+class ClubDraft:
+    """What a coordinator gives to create a club (the wizard, the CLI or a CSV row)."""
+
+    name: dict[str, str]
+    kind: str
+    address: str
+    languages: list[str]
+    capacity: int
+    timezone: str
+    first_date: date
+    start_time: time
+    minutes: int
+    rule: str
+    source_language: str = "fi"
+    description: dict[str, str] = field(default_factory=dict)
+    area: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    age_min: int = 0
+    age_max: int = 18
+    leader_id: int | None = None
+    reminder_minutes: list[int] = field(default_factory=lambda: [1440, 120])
+
+
+def schedule_of(club: Club, changes: list[ClubChange] | None = None) -> Schedule:
+    return Schedule(
+        club.timezone,
+        club.first_date,
+        club.start_time,
+        club.minutes,
+        club.rule,
+        tuple(Change(c.kind, c.key, c.starts_local, c.minutes, c.note) for c in (changes or [])),
+    )
+
+
+def check_draft(draft: ClubDraft) -> None:
+    """Refuse a draft that could not work, with a plain reason."""
+    from bot.domain.languages import SUPPORTED_LANGUAGES
+
+    if not any(text.strip() for text in draft.name.values()):
+        raise ClubError("a club needs a name")
+    if draft.kind not in KINDS:
+        raise ClubError(f"kind must be one of {', '.join(KINDS)}")
+    if not draft.address.strip():
+        raise ClubError("a club needs an address")
+    unknown = [code for code in draft.languages if code not in SUPPORTED_LANGUAGES]
+    if unknown or not draft.languages:
+        raise ClubError(f"languages must be codes of {', '.join(SUPPORTED_LANGUAGES)}")
+    if not 1 <= draft.capacity <= 1000:
+        raise ClubError("capacity must be from 1 to 1000")
+    if not 0 <= draft.age_min <= draft.age_max <= 99:
+        raise ClubError("ages must be like 0-12")
+    if any(minutes <= 0 for minutes in draft.reminder_minutes):
+        raise ClubError("reminders are minutes before the meeting, more than 0")
+    try:
+        Schedule(draft.timezone, draft.first_date, draft.start_time, draft.minutes, draft.rule)
+    except ScheduleError as error:
+        raise ClubError(str(error)) from error
+
+
+async def create_club(session: AsyncSession, draft: ClubDraft) -> Club:
+    check_draft(draft)
+    club = Club(
+        name={k: v.strip() for k, v in draft.name.items() if v.strip()},
+        description=draft.description,
+        source_language=draft.source_language,
+        kind=draft.kind,
+        address=draft.address.strip(),
+        area=draft.area,
+        latitude=draft.latitude,
+        longitude=draft.longitude,
+        languages=draft.languages,
+        age_min=draft.age_min,
+        age_max=draft.age_max,
+        capacity=draft.capacity,
+        leader_id=draft.leader_id,
+        timezone=draft.timezone,
+        first_date=draft.first_date,
+        start_time=draft.start_time,
+        minutes=draft.minutes,
+        rule=draft.rule,
+        reminder_minutes=draft.reminder_minutes,
+    )
+    session.add(club)
+    await session.flush()
+    return club
+
+
+def localized(texts: dict[str, str], language: str, source: str) -> str:
+    """A club's own text in the reader's language, else in the language it was written in."""
+    return texts.get(language) or texts.get(source) or next(iter(texts.values()), "")
+
+
+async def changes_of(session: AsyncSession, club_id: int) -> list[ClubChange]:
+    rows = await session.execute(select(ClubChange).where(ClubChange.club_id == club_id))
+    return list(rows.scalars())
+
+
+async def upcoming(
+    session: AsyncSession, club: Club, now: datetime, count: int = 3, days: int = 120
+) -> list[Meeting]:
+    """The next meetings that will happen (cancelled ones left out)."""
+    schedule = schedule_of(club, await changes_of(session, club.id))
+    return schedule.meetings(now, now + timedelta(days=days))[:count]
+
+
+async def meeting(session: AsyncSession, club: Club, key: str) -> Meeting | None:
+    """One meeting by key, cancelled or not."""
+    return schedule_of(club, await changes_of(session, club.id)).meeting(key)
+
+
+@dataclass
+class ClubView:
+    club: Club
+    members: int
+    waiting: int
+    mine: Membership | None
+
+    @property
+    def full(self) -> bool:
+        return self.members >= self.club.capacity
+
+
+async def view(session: AsyncSession, club: Club, user: User | None) -> ClubView:
+    counts = dict(
+        (
+            await session.execute(
+                select(Membership.status, func.count())
+                .where(Membership.club_id == club.id)
+                .group_by(Membership.status)
+            )
+        ).all()
+    )
+    mine = None
+    if user is not None:
+        mine = (
+            await session.execute(
+                select(Membership).where(
+                    Membership.club_id == club.id,
+                    Membership.user_id == user.id,
+                    Membership.status != "left",
+                )
+            )
+        ).scalar_one_or_none()
+    return ClubView(club, int(counts.get("member", 0)), int(counts.get("waiting", 0)), mine)
+
+
+async def clubs_for(session: AsyncSession, user: User) -> list[Club]:
+    """Active clubs, those where the user's language is spoken first, then by name."""
+    clubs = list((await session.execute(select(Club).where(Club.active.is_(True)))).scalars())
+    return sorted(
+        clubs,
+        key=lambda c: (
+            user.language not in c.languages,
+            localized(c.name, user.language, c.source_language).casefold(),
+        ),
+    )
+
+
+async def join(session: AsyncSession, club: Club, user: User, name: str) -> str:
+    """Join a club: 'member', 'waiting' (it is full), or 'already' (nothing changed)."""
+    current = await view(session, club, user)
+    if current.mine is not None:
+        return "already"
+    status = "waiting" if current.full else "member"
+    existing = (
+        await session.execute(
+            select(Membership).where(Membership.club_id == club.id, Membership.user_id == user.id)
+        )
+    ).scalar_one_or_none()
+    if existing is None:
+        session.add(Membership(club_id=club.id, user_id=user.id, status=status, display_name=name))
+    else:  # came back after leaving
+        existing.status, existing.display_name, existing.reminders = status, name, True
+        existing.since = utcnow()
+    await session.flush()
+    return status
+
+
+async def leave(session: AsyncSession, club: Club, user: User, now: datetime) -> User | None:
+    """Leave a club (or its waiting list). A member's place goes to the first one waiting,
+    who is told through the outbox; returns that person, if any."""
+    mine = (await view(session, club, user)).mine
+    if mine is None:
+        return None
+    was_member = mine.status == "member"
+    mine.status = "left"
+    await session.flush()
+    if not was_member:
+        return None
+    return await promote(session, club, now)
+
+
+async def promote(session: AsyncSession, club: Club, now: datetime) -> User | None:
+    """Give a free place to whoever has waited longest."""
+    current = await view(session, club, None)
+    if current.full:
+        return None
+    first = (
+        await session.execute(
+            select(Membership)
+            .where(Membership.club_id == club.id, Membership.status == "waiting")
+            .order_by(Membership.since, Membership.id)
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if first is None:
+        return None
+    first.status = "member"
+    first.since = now
+    await session.flush()
+    await enqueue(
+        session,
+        [
+            Planned(
+                key=f"club_place:{club.id}:{first.user_id}:{now.strftime(KEY_FORMAT)}",
+                purpose="club_place",
+                user_id=first.user_id,
+                payload={"kind": "club_place", "club_id": club.id},
+                not_before=now,
+            )
+        ],
+    )
+    return await session.get(User, first.user_id)
+
+
+async def set_reminders(session: AsyncSession, club: Club, user: User, on: bool) -> bool:
+    mine = (await view(session, club, user)).mine
+    if mine is None:
+        return False
+    mine.reminders = on
+    await session.flush()
+    return True
+
+
+async def answer(session: AsyncSession, club: Club, user: User, key: str, coming: bool) -> None:
+    """Store (or change) a member's answer for one meeting."""
+    existing = (
+        await session.execute(
+            select(Rsvp).where(
+                Rsvp.club_id == club.id, Rsvp.user_id == user.id, Rsvp.meeting_key == key
+            )
+        )
+    ).scalar_one_or_none()
+    if existing is None:
+        session.add(Rsvp(club_id=club.id, user_id=user.id, meeting_key=key, coming=coming))
+    else:
+        existing.coming = coming
+    await session.flush()
+
+
+@dataclass
+class Attendance:
+    coming: list[str]
+    not_coming: list[str]
+    no_answer: int
+
+
+async def attendance(session: AsyncSession, club: Club, key: str) -> Attendance:
+    """Who said they are coming to a meeting (first names), for the leader."""
+    members = list(
+        (
+            await session.execute(
+                select(Membership).where(
+                    Membership.club_id == club.id, Membership.status == "member"
+                )
+            )
+        ).scalars()
+    )
+    answers = {
+        row.user_id: row.coming
+        for row in (
+            await session.execute(
+                select(Rsvp).where(Rsvp.club_id == club.id, Rsvp.meeting_key == key)
+            )
+        ).scalars()
+    }
+    coming = sorted(m.display_name or "?" for m in members if answers.get(m.user_id) is True)
+    away = sorted(m.display_name or "?" for m in members if answers.get(m.user_id) is False)
+    return Attendance(coming, away, sum(1 for m in members if m.user_id not in answers))
+
+
+async def change_meeting(
+    session: AsyncSession,
+    club: Club,
+    key: str,
+    now: datetime,
+    new_start: datetime | None = None,
+    note: str | None = None,
+) -> Meeting:
+    """Cancel a meeting (no `new_start`) or move it; every member is told at once (urgent)."""
+    before = await meeting(session, club, key)
+    if before is None:
+        raise ClubError(f"no meeting {key}")
+    if before.starts_at < now:
+        raise ClubError("that meeting has started already")
+    kind = "move" if new_start is not None else "cancel"
+    existing = (
+        await session.execute(
+            select(ClubChange).where(ClubChange.club_id == club.id, ClubChange.key == key)
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        await session.delete(existing)
+        await session.flush()
+    change = ClubChange(club_id=club.id, kind=kind, key=key, starts_local=new_start, note=note)
+    session.add(change)
+    await session.flush()
+    after = await meeting(session, club, key)
+    assert after is not None
+    if after.starts_at < now and kind == "move":
+        raise ClubError("the new time has passed already")
+    members = (
+        await session.execute(
+            select(Membership.user_id).where(
+                Membership.club_id == club.id, Membership.status == "member"
+            )
+        )
+    ).scalars()
+    payload: dict[str, Any] = {
+        "kind": "meeting_change",
+        "club_id": club.id,
+        "key": key,
+        "change": kind,
+        "was": before.starts_at.isoformat(),
+        "now": after.starts_at.isoformat(),
+    }
+    await enqueue(
+        session,
+        [
+            Planned(
+                key=f"meeting_change:{club.id}:{key}:{change.id}:{user_id}",
+                purpose="meeting_change",
+                user_id=user_id,
+                payload=payload,
+                not_before=now,
+                expires_at=min(before.starts_at, after.starts_at),
+                urgent=True,
+            )
+            for user_id in members
+        ],
+    )
+    return after
+
+
+async def members_and_waiting(session: AsyncSession, user: User) -> list[tuple[Club, Membership]]:
+    """The clubs a user is in or waiting for (for /mydata and the club list)."""
+    rows = await session.execute(
+        select(Club, Membership)
+        .join(Membership, Membership.club_id == Club.id)
+        .where(Membership.user_id == user.id, Membership.status != "left")
+    )
+    return [(club, membership) for club, membership in rows.all()]

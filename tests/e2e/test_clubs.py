@@ -1,0 +1,190 @@
+"""Clubs over the real bot: parents in three languages find a club and join it, the last one
+waits; reminders arrive in each member's language at the right local time with working answer
+buttons; the leader sees who is coming; a cancelled meeting is announced at once; a place freed
+goes to the one waiting; the calendar file holds the rule and the exception."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from bot.db.models import Club, Membership, OutboxMessage, Rsvp, User, utcnow
+from bot.domain.clubs.schedule import weekly_rule
+from bot.domain.flows.conversation_tests import plain
+from bot.i18n.text import format_meeting
+from bot.services.clubs import ClubDraft, create_club
+from bot.simulator.server import SimulatorServer
+from tests.conftest import COORDINATOR_ID, RunningBot
+from tests.e2e.helpers import eventually, tr, wait_for_user
+from tests.e2e.test_onboarding import onboard
+
+TUESDAY = weekly_rule(1)
+
+
+def next_tuesday() -> date:
+    """The first Tuesday at least two days away: its day-before reminder is still to come."""
+    day = utcnow().date() + timedelta(days=2)
+    return day + timedelta(days=(1 - day.weekday()) % 7)
+
+
+async def make_club(bot: RunningBot, capacity: int = 2) -> Club:
+    assert bot.app is not None
+    async with bot.app.session_factory() as session:
+        club = await create_club(
+            session,
+            ClubDraft(
+                name={"fi": "Perhekerho", "ar": "نادي العائلة"},
+                kind="family_club",
+                address="Puijonkatu 1, Kuopio",
+                languages=["fi", "ar", "so"],
+                capacity=capacity,
+                timezone="Europe/Helsinki",
+                first_date=next_tuesday(),
+                start_time=time(17, 0),
+                minutes=90,
+                rule=TUESDAY,
+                latitude=62.8924,
+                longitude=27.6770,
+            ),
+        )
+        await session.commit()
+        return club
+
+
+async def open_club(chat: Any, language: str, name: str) -> None:
+    await chat.reply_after(lambda: chat.send("/menu"))
+    await chat.press(tr("Clubs and groups", language))
+    await chat.wait_for(lambda c: any(name in b for b in c.buttons()), what=f"the club {name}")
+    await chat.press(name)
+    await chat.expect(tr("Next meetings:", language))
+
+
+async def join_club(chat: Any, language: str, name: str) -> None:
+    await open_club(chat, language, name)
+    await chat.wait_for(lambda c: any(b.startswith("➕") for b in c.buttons()), what="Join")
+    await chat.press("➕")  # Join, or Join the waiting list when the club is full
+
+
+def texts(simulator: SimulatorServer, chat_id: int) -> list[str]:
+    messages = simulator.world.chats[chat_id].messages.values()
+    return [plain(m.get("text", "")) for m in messages if not m.get("outgoing")]
+
+
+async def test_clubs_from_joining_to_reminders_answers_and_cancellation(
+    running_bot: RunningBot, simulator: SimulatorServer, join: Any
+) -> None:
+    app = running_bot.app
+    assert app is not None
+    await make_club(running_bot)
+    people = {"fi": (8101, "Aino"), "ar": (8102, "Huda"), "so": (8103, "Hodan")}
+    chats = {}
+    for language, (telegram_id, name) in people.items():
+        chat = await join(telegram_id, language, name)
+        await onboard(chat, language, "Parent or family member")
+        chats[language] = chat
+    # A member in Kabul (the club meets in Helsinki time; the reminder shows Kabul's time).
+    await wait_for_user(running_bot, 8102, language="ar")
+    async with app.session_factory() as session:
+        await session.execute(
+            update(User).where(User.telegram_id == 8102).values(timezone="Asia/Kabul")
+        )
+        await session.commit()
+
+    await join_club(chats["fi"], "fi", "Perhekerho")
+    await chats["fi"].wait_for(
+        lambda c: any(tr("You are a member.", "fi") in m.get("text", "") for m in c.bot_messages())
+    )
+    await join_club(chats["ar"], "ar", "نادي العائلة")
+    await chats["ar"].wait_for(
+        lambda c: any(tr("You are a member.", "ar") in m.get("text", "") for m in c.bot_messages())
+    )
+    await join_club(chats["so"], "so", "Perhekerho")  # no Somali name: the Finnish one
+    await chats["so"].wait_for(
+        lambda c: any(
+            tr("You are on the waiting list. I will tell you when a place is free.", "so")
+            in m.get("text", "")
+            for m in c.bot_messages()
+        ),
+        what="the waiting list",
+    )
+
+    # The day before the first meeting, at 17:00 in Helsinki, reminders go out.
+    first = datetime.combine(next_tuesday(), time(15, 0), tzinfo=UTC)  # 17:00 EET
+    app.set_clock(lambda: first - timedelta(hours=24))
+    await app.tick()
+    for language, tz in (("fi", "Europe/Helsinki"), ("ar", "Asia/Kabul")):
+        chat = chats[language]
+        when = format_meeting(first, tz, language)
+        await chat.expect(tr("Are you coming?", language))
+        reminder = max(chat.bot_messages(), key=lambda m: m["message_id"])
+        assert plain(when) in plain(reminder["text"]), f"{language}: {reminder['text']}"
+    assert not any(tr("Are you coming?", "so") in t for t in texts(simulator, 8103))
+
+    await chats["fi"].press(tr("I'm coming", "fi"))
+    await chats["ar"].press(tr("I can't come", "ar"))
+
+    async def answered() -> bool:
+        async with app.session_factory() as session:
+            return len((await session.execute(select(Rsvp))).scalars().all()) == 2
+
+    await eventually(answered)
+
+    # The coordinator (any coordinator manages every club) sees who is coming, and cancels.
+    coordinator = await join(COORDINATOR_ID, "en", "Coordinator")
+    await onboard(coordinator, "en", None)
+    await open_club(coordinator, "en", "Perhekerho")
+    await coordinator.press("👥 " + tr("Who is coming", "en"), exact=True)
+    who = await coordinator.expect("✅")
+    assert "Aino" in who["text"] and "Huda" in who["text"]
+    await coordinator.press("✖ " + tr("Cancel a meeting", "en"), exact=True)
+    await coordinator.expect(tr("Which meeting do you want to cancel?", "en"))
+    await coordinator.press(format_meeting(first, "Europe/Helsinki", "en"))
+    confirm = "✖ " + tr("Yes, cancel it", "en")
+    await coordinator.wait_for(lambda c: confirm in c.buttons(), what="the confirmation")
+    await coordinator.press(confirm, exact=True)
+    await coordinator.expect("2")  # "... 2 members are being told."
+    # An afternoon later (the messages of the programme keep out of the night's quiet hours).
+    app.set_clock(lambda: first - timedelta(hours=23))
+    await app.tick()
+    cancelled = plain(tr("❗ {club}: the meeting on {when} is cancelled.", "fi").split("{")[0])
+    await chats["fi"].wait_for(
+        lambda c: any(
+            "Perhekerho" in m.get("text", "") and "❗" in m.get("text", "")
+            for m in c.bot_messages()
+        ),
+        what="the cancellation",
+    )
+    assert any(cancelled in t for t in texts(simulator, 8101)) or cancelled == ""
+
+    # Aino leaves: Hodan, who waited, gets the place and is told in Somali.
+    await open_club(chats["fi"], "fi", "Perhekerho")
+    await chats["fi"].press("➖ " + tr("Leave the club", "fi"), exact=True)
+
+    async def promoted() -> bool:
+        async with app.session_factory() as session:
+            rows = await session.execute(
+                select(OutboxMessage).where(OutboxMessage.purpose == "club_place")
+            )
+            return rows.first() is not None
+
+    await eventually(promoted)
+    await app.tick()
+    free = tr("🎉 A place in {club} is free for you: you are now a member.", "so").split("{")[0]
+    await chats["so"].expect(free.strip()[:20])
+    async with app.session_factory() as session:
+        statuses = {
+            m.display_name: m.status for m in (await session.execute(select(Membership))).scalars()
+        }
+    assert statuses == {"Aino": "left", "Huda": "member", "Hodan": "member"}
+
+    # The calendar file: the weekly rule, and the cancelled meeting as an exception.
+    await open_club(chats["ar"], "ar", "نادي العائلة")
+    await chats["ar"].press("📅 " + tr("Add to my calendar", "ar"), exact=True)
+    await chats["ar"].wait_for(
+        lambda c: any("document" in m for m in c.bot_messages()), what="the calendar file"
+    )
+    document = next(m for m in chats["ar"].bot_messages() if "document" in m)["document"]
+    ics = simulator.world.files[document["file_id"]].decode()
+    assert "RRULE:FREQ=WEEKLY;BYDAY=TU" in ics and "EXDATE" in ics and "TZID=Europe/Helsinki" in ics
