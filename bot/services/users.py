@@ -6,13 +6,22 @@ middleware commits once per update), so one update is one transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import FlowSession, FollowUp, HandoffRequest, User, utcnow
+from bot.db.models import (
+    Club,
+    FlowSession,
+    FollowUp,
+    HandoffRequest,
+    Membership,
+    Rsvp,
+    User,
+    utcnow,
+)
 from bot.db.users import UserRepository
 from bot.domain.languages import SUPPORTED_LANGUAGES, guess_language
 from bot.domain.roles import CHOOSABLE_ROLES, Role, effective_role
@@ -119,6 +128,9 @@ class UserData:
     guides: list[str]  # flow ids of the guides started, oldest first
     handoff_requests: int
     follow_ups_waiting: int
+    # Clubs: (club name in the user's language, "member" or "waiting", the first name given).
+    clubs: list[tuple[str, str, str]] = field(default_factory=list)
+    club_answers: int = 0
 
 
 async def export_user_data(
@@ -136,6 +148,23 @@ async def export_user_data(
         .select_from(FollowUp)
         .where(FollowUp.user_id == user.id, FollowUp.status == "pending")
     )
+    memberships = await session.execute(
+        select(Club, Membership)
+        .join(Membership, Membership.club_id == Club.id)
+        .where(Membership.user_id == user.id, Membership.status != "left")
+        .order_by(Membership.id)
+    )
+    answers = await session.execute(
+        select(func.count()).select_from(Rsvp).where(Rsvp.user_id == user.id)
+    )
+    clubs = [
+        (
+            club.name.get(user.language) or club.name.get(club.source_language) or "",
+            membership.status,
+            membership.display_name,
+        )
+        for club, membership in memberships.all()
+    ]
     return UserData(
         telegram_id=user.telegram_id,
         language=user.language,
@@ -147,6 +176,8 @@ async def export_user_data(
         guides=list(dict.fromkeys(guides.scalars().all())),
         handoff_requests=int(handoffs.scalar_one()),
         follow_ups_waiting=int(follow_ups.scalar_one()),
+        clubs=clubs,
+        club_answers=int(answers.scalar_one()),
     )
 
 

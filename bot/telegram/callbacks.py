@@ -78,3 +78,10 @@ class MeetingPick(CallbackData, prefix="cm"):
     club: int
     key: str
     act: str
+
+
+class WizardChoice(CallbackData, prefix="cw"):
+    """A button of the coordinator's club wizard: `field` and the value chosen."""
+
+    field: str
+    value: str = ""

@@ -15,7 +15,7 @@ from bot.domain.clubs.schedule import Meeting, compact_key
 from bot.domain.languages import SUPPORTED_LANGUAGES
 from bot.i18n.text import fmt, format_meeting
 from bot.services.clubs import Attendance, ClubView, localized
-from bot.telegram.callbacks import ClubAction, ClubAnswer, ClubOpen, MeetingPick
+from bot.telegram.callbacks import ClubAction, ClubAnswer, ClubOpen, MeetingPick, WizardChoice
 from bot.telegram.screens import Screen
 
 KIND_NAMES = {
@@ -39,14 +39,18 @@ def when(moment: datetime, user: User) -> str:
     return format_meeting(moment, user.timezone, user.language)
 
 
-def club_list(clubs: list[tuple[Club, bool]], user: User) -> Screen:
+def club_list(clubs: list[tuple[Club, bool]], user: User, can_create: bool = False) -> Screen:
     """The clubs, the user's own marked; a club speaking the user's language comes first."""
+    extra = [[new_club_button()]] if can_create else []
     if not clubs:
-        return Screen(_("There are no clubs in the bot yet. Please come back later."))
+        return Screen(
+            _("There are no clubs in the bot yet. Please come back later."),
+            InlineKeyboardMarkup(inline_keyboard=extra) if extra else None,
+        )
     rows = [
         [_button(("✓ " if mine else "") + club_name(club, user), ClubOpen(club=club.id).pack())]
         for club, mine in clubs
-    ]
+    ] + extra
     return Screen(
         _("Family clubs and groups. Tap one to see when and where it meets."),
         InlineKeyboardMarkup(inline_keyboard=rows),
@@ -300,3 +304,147 @@ def meeting_changed(cancelled: bool, members: int) -> str:
 
 def bad_new_time() -> str:
     return _("I could not read that. Write the day and time like this: 2026-12-03 17:30")
+
+
+# ---- the coordinator's wizard ----------------------------------------------------------------
+AGE_BANDS = ("0-6", "7-12", "13-17", "0-17")
+LENGTHS = (60, 90, 120)
+
+
+def _choice(text: str, field: str, value: str = "") -> InlineKeyboardButton:
+    return _button(text, WizardChoice(field=field, value=value).pack())
+
+
+def _stop_row() -> list[InlineKeyboardButton]:
+    return [_choice("✖ " + _("Stop"), "stop")]
+
+
+def wizard_name() -> Screen:
+    return Screen(
+        _("New club, step 1 of 10. Write the club's name."),
+        InlineKeyboardMarkup(inline_keyboard=[_stop_row()]),
+    )
+
+
+def wizard_kind() -> Screen:
+    rows = [[_choice(str(label), "kind", kind)] for kind, label in KIND_NAMES.items()]
+    return Screen(
+        _("Step 2 of 10. What kind of club is it?"),
+        InlineKeyboardMarkup(inline_keyboard=[*rows, _stop_row()]),
+    )
+
+
+def wizard_address() -> Screen:
+    return Screen(
+        _("Step 3 of 10. Write the address where the club meets."),
+        InlineKeyboardMarkup(inline_keyboard=[_stop_row()]),
+    )
+
+
+def wizard_languages(chosen: list[str]) -> Screen:
+    buttons = [
+        _choice(("☑ " if code in chosen else "☐ ") + language.native_name, "lang", code)
+        for code, language in SUPPORTED_LANGUAGES.items()
+    ]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    rows.append([_choice("✓ " + _("Done"), "langs_done")])
+    return Screen(
+        _("Step 4 of 10. Which languages are spoken at the club? Tap all that apply."),
+        InlineKeyboardMarkup(inline_keyboard=[*rows, _stop_row()]),
+    )
+
+
+def wizard_ages() -> Screen:
+    rows = [[_choice(band.replace("-", "–"), "ages", band) for band in AGE_BANDS]]
+    return Screen(
+        _("Step 5 of 10. For children of which ages?"),
+        InlineKeyboardMarkup(inline_keyboard=[*rows, _stop_row()]),
+    )
+
+
+def wizard_capacity() -> Screen:
+    return Screen(
+        _("Step 6 of 10. How many families can join at most? Write a number."),
+        InlineKeyboardMarkup(inline_keyboard=[_stop_row()]),
+    )
+
+
+def wizard_weekday(day_names: list[str]) -> Screen:
+    buttons = [_choice(name, "day", str(index)) for index, name in enumerate(day_names)]
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    return Screen(
+        _("Step 7 of 10. On which day of the week does it meet?"),
+        InlineKeyboardMarkup(inline_keyboard=[*rows, _stop_row()]),
+    )
+
+
+def wizard_time() -> Screen:
+    return Screen(
+        _("Step 8 of 10. At what time does it start? Write it like this: 17:00"),
+        InlineKeyboardMarkup(inline_keyboard=[_stop_row()]),
+    )
+
+
+def wizard_length() -> Screen:
+    lengths = [
+        _choice(fmt(_("{minutes} min"), minutes=minutes), "len", str(minutes))
+        for minutes in LENGTHS
+    ]
+    return Screen(
+        _("Step 9 of 10. How long is a meeting?"),
+        InlineKeyboardMarkup(inline_keyboard=[lengths, _stop_row()]),
+    )
+
+
+def wizard_frequency() -> Screen:
+    rows = [
+        [_choice(_("Every week"), "every", "1")],
+        [_choice(_("Every other week"), "every", "2")],
+    ]
+    return Screen(
+        _("How often does it meet?"), InlineKeyboardMarkup(inline_keyboard=[*rows, _stop_row()])
+    )
+
+
+def wizard_first(dates: list[tuple[str, str]]) -> Screen:
+    rows = [[_choice(label, "first", value)] for value, label in dates]
+    return Screen(
+        _("Step 10 of 10. When is the first meeting?"),
+        InlineKeyboardMarkup(inline_keyboard=[*rows, _stop_row()]),
+    )
+
+
+def wizard_summary(lines: list[str]) -> Screen:
+    text = "\n".join([_("Please check:"), "", *lines, "", _("Create the club?")])
+    rows = [[_choice("✓ " + _("Create the club"), "make")], _stop_row()]
+    return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
+
+
+def wizard_stopped() -> str:
+    return _("Stopped. No club was created.")
+
+
+def wizard_created(name: str) -> str:
+    return fmt(
+        _("The club {club} is created. Parents can find it under Clubs and groups."), club=name
+    )
+
+
+def wizard_not_a_number() -> str:
+    return _("Please write a number from 1 to 1000.")
+
+
+def wizard_not_a_time() -> str:
+    return _("Please write the time like this: 17:00")
+
+
+def wizard_too_long() -> str:
+    return _("That is too long. Please write at most 200 characters.")
+
+
+def new_club_button() -> InlineKeyboardButton:
+    return _choice("➕ " + _("New club"), "new")
+
+
+def every_text(weeks: int) -> str:
+    return _("Every week") if weeks == 1 else _("Every other week")

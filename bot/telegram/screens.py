@@ -162,6 +162,16 @@ def my_data(data: UserData, guide_titles: list[str]) -> str:
         fmt(_("Guides: {guides}"), guides=", ".join(guide_titles) if guide_titles else _("none")),
         fmt(_("Requests for a person: {count}"), count=data.handoff_requests),
         fmt(_("Reminders waiting: {count}"), count=data.follow_ups_waiting),
+    ]
+    for club, status, name in data.clubs:
+        lines.append(
+            fmt(_("Club: {club} (member, as {name})"), club=club, name=name or "–")
+            if status == "member"
+            else fmt(_("Club: {club} (waiting list, as {name})"), club=club, name=name or "–")
+        )
+    if data.club_answers:
+        lines.append(fmt(_("Answers to club meetings: {count}"), count=data.club_answers))
+    lines += [
         "",
         _("/delete erases it."),
     ]

@@ -188,3 +188,67 @@ async def test_clubs_from_joining_to_reminders_answers_and_cancellation(
     document = next(m for m in chats["ar"].bot_messages() if "document" in m)["document"]
     ics = simulator.world.files[document["file_id"]].decode()
     assert "RRULE:FREQ=WEEKLY;BYDAY=TU" in ics and "EXDATE" in ics and "TZID=Europe/Helsinki" in ics
+
+
+async def test_a_coordinator_creates_a_club_with_the_wizard(
+    running_bot: RunningBot, join: Any
+) -> None:
+    coordinator = await join(COORDINATOR_ID, "fi", "Koordinaattori")
+    await onboard(coordinator, "fi", None)
+    await coordinator.press(tr("Clubs and groups", "fi"))
+    await coordinator.wait_for(lambda c: any(tr("New club", "fi") in b for b in c.buttons()))
+    await coordinator.press(tr("New club", "fi"))
+
+    async def step(expect: str, *, send: str | None = None, press: str | None = None) -> None:
+        await coordinator.expect(tr(expect, "fi").split("{")[0][:30])
+        if send is not None:
+            await coordinator.send(send)
+        if press is not None:
+            await coordinator.wait_for(lambda c: any(press in b for b in c.buttons()))
+            await coordinator.press(press)
+
+    await step("New club, step 1 of 10. Write the club's name.", send="Läksykerho Puijo")
+    await step("Step 2 of 10. What kind of club is it?", press=tr("Homework group", "fi"))
+    await step("Step 3 of 10. Write the address where the club meets.", send="Puijon kirjasto")
+    await step(
+        "Step 4 of 10. Which languages are spoken at the club? Tap all that apply.",
+        press="Suomi",
+    )
+    await coordinator.wait_for(lambda c: "☑ Suomi" in c.buttons())
+    await coordinator.press("Українська")
+    await coordinator.wait_for(lambda c: "☑ Українська" in c.buttons())
+    await coordinator.press("✓ " + tr("Done", "fi"), exact=True)
+    await step("Step 5 of 10. For children of which ages?", press="7–12")
+    await step("Step 6 of 10. How many families can join at most? Write a number.", send="many")
+    await step("Please write a number from 1 to 1000.", send="12")
+    await step("Step 7 of 10. On which day of the week does it meet?", press="keskiviikko")
+    await step("Step 8 of 10. At what time does it start? Write it like this: 17:00", send="15.30")
+    await step("Step 9 of 10. How long is a meeting?", press="90")
+    await step("How often does it meet?", press=tr("Every other week", "fi"))
+    await coordinator.expect(tr("Step 10 of 10. When is the first meeting?", "fi"))
+    first_date = next(b for b in coordinator.buttons() if "keskiviikko" in b)
+    await coordinator.press(first_date)
+    await step("Please check:", press=tr("Create the club", "fi"))
+    created = tr("The club {club} is created. Parents can find it under Clubs and groups.", "fi")
+    await coordinator.expect(created.split("{club}")[-1].strip()[:25])
+
+    assert running_bot.app is not None
+    clubs: list[Club] = []
+
+    async def made() -> bool:
+        async with running_bot.app.session_factory() as session:  # type: ignore[union-attr]
+            clubs[:] = (await session.execute(select(Club))).scalars().all()
+        return bool(clubs)
+
+    await eventually(made)
+    club = clubs[0]
+    assert club.name == {"fi": "Läksykerho Puijo"} and club.kind == "homework_group"
+    assert club.languages == ["fi", "uk"] and (club.age_min, club.age_max) == (7, 12)
+    assert club.capacity == 12 and club.start_time == time(15, 30) and club.minutes == 90
+    assert club.rule == "FREQ=WEEKLY;INTERVAL=2;BYDAY=WE" and club.first_date.weekday() == 2
+
+    parent = await join(8201, "uk", "Olena")
+    await onboard(parent, "uk", "Parent or family member")
+    await open_club(parent, "uk", "Läksykerho Puijo")
+    assert any(b.startswith("➕") for b in parent.buttons())
+    assert not any(tr("New club", "uk") in b for b in parent.buttons())

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.telegram.routers import account, clubs, fallback, flows, membership, menu, onboarding
+from bot.telegram.routers import (
+    account,
+    club_wizard,
+    clubs,
+    fallback,
+    flows,
+    membership,
+    menu,
+    onboarding,
+)
 
 
 def all_routers() -> list[Router]:
@@ -12,6 +21,7 @@ def all_routers() -> list[Router]:
     return [
         membership.build_router(),
         menu.build_router(),
+        club_wizard.build_router(),
         clubs.build_router(),
         flows.build_router(),
         onboarding.build_router(),

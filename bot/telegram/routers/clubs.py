@@ -40,10 +40,14 @@ async def _club(session: AsyncSession, club_id: int) -> Club | None:
     return club if club is not None and club.active else None
 
 
-async def _show_list(target: Message | CallbackQuery, session: AsyncSession, user: User) -> None:
+async def _show_list(
+    target: Message | CallbackQuery, session: AsyncSession, user: User, role: Role | None
+) -> None:
     mine = {club.id for club, _ in await service.members_and_waiting(session, user)}
     clubs = await service.clubs_for(session, user)
-    screen = club_screens.club_list([(club, club.id in mine) for club in clubs], user)
+    screen = club_screens.club_list(
+        [(club, club.id in mine) for club in clubs], user, can_create=role is Role.COORDINATOR
+    )
     if isinstance(target, CallbackQuery):
         await edit_or_send(target, screen)
     else:
@@ -63,7 +67,7 @@ async def open_clubs(
     query: CallbackQuery, session: AsyncSession, user: User, role: Role | None
 ) -> None:
     await query.answer()
-    await _show_list(query, session, user)
+    await _show_list(query, session, user, role)
 
 
 async def club_opened(
@@ -79,11 +83,11 @@ async def club_opened(
         return
     await query.answer()
     if callback_data.club == 0:
-        await _show_list(query, session, user)
+        await _show_list(query, session, user, role)
         return
     club = await _club(session, callback_data.club)
     if club is None:
-        await _show_list(query, session, user)
+        await _show_list(query, session, user, role)
         return
     await _show_page(query, session, club, user, role)
 
@@ -103,7 +107,7 @@ async def club_action(
     club = await _club(session, callback_data.club)
     if club is None:
         await query.answer(for_reader(screens.stale_button()))
-        await _show_list(query, session, user)
+        await _show_list(query, session, user, role)
         return
     act = callback_data.act
     if act in ("who", "cancel", "move") and not _can_manage(club, user, role):
