@@ -111,7 +111,12 @@ def club_page(current: ClubView, user: User, meetings: list[Meeting], can_manage
     if club.latitude is not None and club.longitude is not None:
         rows.append([_button("🗺 " + _("Show on the map"), act("map"))])
     if can_manage:
-        rows.append([_button("👥 " + _("Who is coming"), act("who"))])
+        rows.append(
+            [
+                _button("👥 " + _("Who is coming"), act("who")),
+                _button("✏ " + _("Edit"), act("edit")),
+            ]
+        )
         rows.append(
             [
                 _button("✖ " + _("Cancel a meeting"), act("cancel")),
@@ -448,3 +453,57 @@ def new_club_button() -> InlineKeyboardButton:
 
 def every_text(weeks: int) -> str:
     return _("Every week") if weeks == 1 else _("Every other week")
+
+
+EDITABLE = ("name", "address", "capacity")
+
+
+def edit_menu(club: Club, user: User) -> Screen:
+    labels = {"name": _("Name"), "address": _("Address"), "capacity": _("Size")}
+    rows = [
+        [_button("✏ " + labels[field], ClubAction(club=club.id, act=f"edit_{field}").pack())]
+        for field in EDITABLE
+    ]
+    rows.append(
+        [_button("🔒 " + _("Close the club"), ClubAction(club=club.id, act="close").pack())]
+    )
+    rows.append([_button("← " + _("Back"), ClubOpen(club=club.id).pack())])
+    return Screen(
+        fmt(_("What do you want to change in {club}?"), club=club_name(club, user)),
+        InlineKeyboardMarkup(inline_keyboard=rows),
+    )
+
+
+def ask_new_value(field: str) -> str:
+    if field == "name":
+        return _("Write the new name.")
+    if field == "address":
+        return _("Write the new address.")
+    return _("Write the new size: how many families can join at most.")
+
+
+def saved() -> str:
+    return _("Saved.")
+
+
+def confirm_close(club: Club, user: User) -> Screen:
+    return Screen(
+        fmt(
+            _("Close {club}? It leaves the list, and members get no more reminders."),
+            club=club_name(club, user),
+        ),
+        InlineKeyboardMarkup(
+            inline_keyboard=[
+                [
+                    _button(
+                        "🔒 " + _("Yes, close it"), ClubAction(club=club.id, act="close_yes").pack()
+                    ),
+                    _button("← " + _("No"), ClubOpen(club=club.id).pack()),
+                ]
+            ]
+        ),
+    )
+
+
+def closed(club: Club, user: User) -> str:
+    return fmt(_("{club} is closed."), club=club_name(club, user))

@@ -252,3 +252,18 @@ async def test_a_coordinator_creates_a_club_with_the_wizard(
     await open_club(parent, "uk", "Läksykerho Puijo")
     assert any(b.startswith("➕") for b in parent.buttons())
     assert not any(tr("New club", "uk") in b for b in parent.buttons())
+
+    # The coordinator edits the size; the parent's page follows.
+    await open_club(coordinator, "fi", "Läksykerho Puijo")
+    await coordinator.press("✏ " + tr("Edit", "fi"), exact=True)
+    await coordinator.wait_for(lambda c: "✏ " + tr("Size", "fi") in c.buttons())
+    await coordinator.press("✏ " + tr("Size", "fi"), exact=True)
+    await coordinator.expect(tr("Write the new size: how many families can join at most.", "fi"))
+    await coordinator.send("30")
+    await coordinator.expect(tr("Saved.", "fi"))
+
+    async def resized() -> bool:
+        async with running_bot.app.session_factory() as session:  # type: ignore[union-attr]
+            return (await session.get(Club, club.id)).capacity == 30  # type: ignore[union-attr]
+
+    await eventually(resized)

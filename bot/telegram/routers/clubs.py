@@ -30,6 +30,10 @@ class MoveMeeting(StatesGroup):
     new_time = State()
 
 
+class EditClub(StatesGroup):
+    value = State()
+
+
 def _can_manage(club: Club, user: User, role: Role | None) -> bool:
     """Coordinators manage every club; a leader manages their own."""
     return role is Role.COORDINATOR or club.leader_id == user.id
@@ -110,7 +114,8 @@ async def club_action(
         await _show_list(query, session, user, role)
         return
     act = callback_data.act
-    if act in ("who", "cancel", "move") and not _can_manage(club, user, role):
+    managing = ("who", "cancel", "move", "edit", "close", "close_yes")
+    if (act in managing or act.startswith("edit_")) and not _can_manage(club, user, role):
         await query.answer(for_reader(screens.not_for_you()), show_alert=True)
         return
     now = utcnow()
@@ -147,6 +152,27 @@ async def club_action(
         people = await service.attendance(session, club, next_one.key if next_one else "")
         text = club_screens.who_is_coming(club, user, next_one, people)
         await send_screen(query, screens.Screen(text))
+        return
+    elif act == "edit":
+        await query.answer()
+        await edit_or_send(query, club_screens.edit_menu(club, user))
+        return
+    elif act.startswith("edit_") and act.removeprefix("edit_") in club_screens.EDITABLE:
+        await query.answer()
+        await state.set_state(EditClub.value)
+        await state.update_data(club=club.id, field=act.removeprefix("edit_"))
+        await send_screen(
+            query, screens.Screen(club_screens.ask_new_value(act.removeprefix("edit_")))
+        )
+        return
+    elif act == "close":
+        await query.answer()
+        await edit_or_send(query, club_screens.confirm_close(club, user))
+        return
+    elif act == "close_yes":
+        club.active = False
+        await query.answer()
+        await edit_or_send(query, screens.Screen(club_screens.closed(club, user)))
         return
     elif act in ("cancel", "move"):
         await query.answer()
@@ -269,6 +295,40 @@ async def new_time_written(
     await send_screen(message, screens.Screen(club_screens.meeting_changed(False, members)))
 
 
+async def value_written(
+    message: Message,
+    session: AsyncSession,
+    state: FSMContext,
+    user: User | None,
+    role: Role | None,
+) -> None:
+    """A new name, address or size for a club being edited."""
+    data = await state.get_data()
+    club = await _club(session, int(data.get("club", 0)))
+    if user is None or club is None or not _can_manage(club, user, role):
+        await state.clear()
+        await send_screen(message, screens.Screen(screens.not_for_you()))
+        return
+    field, text = str(data.get("field")), (message.text or "").strip()
+    if field == "capacity":
+        if not text.isdigit() or not 1 <= int(text) <= 1000:
+            await send_screen(message, screens.Screen(club_screens.wizard_not_a_number()))
+            return
+        club.capacity = int(text)
+        await session.flush()
+        while await service.promote(session, club, utcnow()) is not None:
+            pass  # a bigger club lets those waiting in, longest waiting first
+    elif not text or len(text) > 200:
+        await send_screen(message, screens.Screen(club_screens.wizard_too_long()))
+        return
+    elif field == "name":
+        club.name = {**club.name, user.language: text}
+    else:
+        club.address = text
+    await state.clear()
+    await send_screen(message, screens.Screen(club_screens.saved()))
+
+
 async def _member_count(session: AsyncSession, club: Club) -> int:
     count = await session.execute(
         select(func.count()).where(Membership.club_id == club.id, Membership.status == "member")
@@ -284,5 +344,7 @@ def build_router() -> Router:
     router.callback_query.register(club_action, ClubAction.filter())
     router.callback_query.register(meeting_answered, ClubAnswer.filter())
     router.callback_query.register(meeting_picked, MeetingPick.filter())
-    router.message.register(new_time_written, StateFilter(MoveMeeting.new_time), F.text)
+    typed = ~F.text.startswith("/")
+    router.message.register(new_time_written, StateFilter(MoveMeeting.new_time), F.text, typed)
+    router.message.register(value_written, StateFilter(EditClub.value), F.text, typed)
     return router
