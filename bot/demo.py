@@ -20,6 +20,8 @@ PERSONAS: list[dict[str, Any]] = [
     {"id": 1001, "first_name": "Amina", "language_code": "ar", "role": "parent"},
     {"id": 1002, "first_name": "Mikko", "language_code": "fi", "role": "buddy"},
     {"id": 1003, "first_name": "Laura", "language_code": "fi", "role": "coordinator"},
+    {"id": 1004, "first_name": "Oksana", "language_code": "uk", "role": "parent"},
+    {"id": 1005, "first_name": "Hodan", "language_code": "so", "role": "parent"},
 ]
 
 
