@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,10 +74,13 @@ class SiltaApp:
             self.scheduler.start()
 
     async def stop_background(self) -> None:
+        """Stop the jobs; a drain under way finishes its calls and gives back the rest."""
         if self.scheduler is not None:
+            self.sender.stop()
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
-            await asyncio.sleep(0)
+            await self.sender.wait_idle()
+            self.sender.resume()
 
     async def prepare(self) -> None:
         """Migrate the database and publish commands and descriptions in every language."""

@@ -15,6 +15,7 @@ skipped and recorded rather than sent late.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import time
@@ -80,10 +81,38 @@ class Sender:
         self.lease = lease
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.workers = max(4, min(64, int(per_second)))
+        self._stopping = False
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def stop(self) -> None:
+        """Finish the calls under way, give back the rest, take nothing new (shutting down)."""
+        self._stopping = True
+
+    def resume(self) -> None:
+        self._stopping = False
+
+    async def wait_idle(self, timeout: float = 15.0) -> None:
+        """Wait (a while) for a drain under way to wind down after `stop()`."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), timeout)
 
     async def drain(self, budget: float | None = None) -> int:
         """Send what is due until nothing is (or `budget` seconds have passed); returns how
         many rows reached a final status (sent, blocked, failed, skipped)."""
+        if self._stopping:
+            return 0
+        self._running += 1
+        self._idle.clear()
+        try:
+            return await self._drain(budget)
+        finally:
+            self._running -= 1
+            if not self._running:
+                self._idle.set()
+
+    async def _drain(self, budget: float | None) -> int:
         async with self.session_factory() as session:
             await outbox.recover(session, self.clock(), self.lease)
             await session.commit()
@@ -108,7 +137,7 @@ class Sender:
 
         workers = [asyncio.create_task(work()) for _ in range(self.workers)]
         try:
-            while deadline is None or time.monotonic() < deadline:
+            while (deadline is None or time.monotonic() < deadline) and not self._stopping:
                 if queue.qsize() < self.workers:
                     await self.limits.wait_for_pause()
                     async with self.session_factory() as session:
@@ -119,6 +148,9 @@ class Sender:
                     if not ids and queue.empty() and busy == 0:
                         break
                 await asyncio.sleep(0.01 if queue.qsize() >= self.workers else 0)
+            while self._stopping and not queue.empty():  # not started: given back below
+                queue.get_nowait()
+                queue.task_done()
             await queue.join()
         finally:
             for task in workers:

@@ -73,8 +73,9 @@ def texts(simulator: SimulatorServer, chat_id: int) -> list[str]:
 
 
 async def test_clubs_from_joining_to_reminders_answers_and_cancellation(
-    running_bot: RunningBot, simulator: SimulatorServer, join: Any
+    running_bot_on: RunningBot, simulator: SimulatorServer, join: Any
 ) -> None:
+    running_bot = running_bot_on  # SQLite and PostgreSQL
     app = running_bot.app
     assert app is not None
     await make_club(running_bot)
