@@ -6,9 +6,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.types import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+)
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from babel.numbers import format_decimal
 
 from bot.db.models import Club, User
 from bot.domain.clubs.schedule import Meeting, compact_key
@@ -41,7 +47,8 @@ def when(moment: datetime, user: User) -> str:
 
 def club_list(clubs: list[tuple[Club, bool]], user: User, can_create: bool = False) -> Screen:
     """The clubs, the user's own marked; a club speaking the user's language comes first."""
-    extra = [[new_club_button()]] if can_create else []
+    extra = [[nearest_button()]] if any(c.latitude is not None for c, _ in clubs) else []
+    extra += [[new_club_button()]] if can_create else []
     if not clubs:
         return Screen(
             _("There are no clubs in the bot yet. Please come back later."),
@@ -507,3 +514,35 @@ def confirm_close(club: Club, user: User) -> Screen:
 
 def closed(club: Club, user: User) -> str:
     return fmt(_("{club} is closed."), club=club_name(club, user))
+
+
+def nearest_button() -> InlineKeyboardButton:
+    return _button("📍 " + _("Nearest first"), ClubAction(club=0, act="near").pack())
+
+
+def ask_location() -> Screen:
+    """A one-time keyboard with Telegram's own 'share location' button."""
+    keyboard = ReplyKeyboardMarkup(
+        keyboard=[[KeyboardButton(text="📍 " + _("Send my location"), request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    return Screen(
+        _(
+            "Send your location and I will show the nearest clubs first. "
+            "I use it only for this and do not keep it."
+        ),
+        keyboard,
+    )
+
+
+def nearest_list(clubs: list[tuple[Club, float | None, bool]], user: User) -> Screen:
+    """Clubs by distance from where the user is (those without a map point last)."""
+    rows = []
+    for club, km, mine in clubs:
+        name = ("✓ " if mine else "") + club_name(club, user)
+        if km is not None:
+            distance = format_decimal(round(km, 1), locale=user.language)
+            name = fmt(_("{club} · {km} km"), club=name, km=distance)
+        rows.append([_button(name, ClubOpen(club=club.id).pack())])
+    return Screen(_("Clubs nearest to you first:"), InlineKeyboardMarkup(inline_keyboard=rows))

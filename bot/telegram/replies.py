@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message, ReplyKeyboardMarkup
 
 from bot.config import Settings
 from bot.db.models import User
@@ -25,9 +25,10 @@ async def send_screen(target: Message | CallbackQuery, screen: screens.Screen) -
 async def edit_or_send(query: CallbackQuery, screen: screens.Screen) -> None:
     """Replace the pressed message (wizard style); send anew when it cannot be edited."""
     message = query.message
-    if isinstance(message, Message):
+    inline = screen.keyboard if not isinstance(screen.keyboard, ReplyKeyboardMarkup) else None
+    if isinstance(message, Message) and inline is screen.keyboard:
         try:
-            await message.edit_text(for_reader(screen.text), reply_markup=screen.keyboard)
+            await message.edit_text(for_reader(screen.text), reply_markup=inline)
             return
         except TelegramBadRequest as error:
             if "message is not modified" in error.message:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 
@@ -24,10 +24,11 @@ from bot.telegram.menu import menu_keyboard
 
 @dataclass(frozen=True)
 class Screen:
-    """A message to send: text and optional inline keyboard."""
+    """A message to send: text and an optional keyboard (inline buttons; rarely Telegram's
+    own reply keyboard, e.g. for sharing a location)."""
 
     text: str
-    keyboard: InlineKeyboardMarkup | None = None
+    keyboard: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None
 
 
 def greeting(name: str, guessed_language: str) -> Screen:

@@ -268,3 +268,47 @@ async def test_a_coordinator_creates_a_club_with_the_wizard(
             return (await session.get(Club, club.id)).capacity == 30  # type: ignore[union-attr]
 
     await eventually(resized)
+
+
+async def test_nearest_clubs_first_from_a_shared_location(
+    running_bot: RunningBot, join: Any
+) -> None:
+    assert running_bot.app is not None
+    near = await make_club(running_bot)  # in the centre of Kuopio
+    async with running_bot.app.session_factory() as session:
+        far = await create_club(
+            session,
+            ClubDraft(
+                name={"fi": "Siilinjärven kerho"},
+                kind="family_club",
+                address="Siilinjärvi",
+                languages=["ar"],
+                capacity=10,
+                timezone="Europe/Helsinki",
+                first_date=next_tuesday(),
+                start_time=time(17, 0),
+                minutes=90,
+                rule=TUESDAY,
+                latitude=63.0750,
+                longitude=27.6600,
+            ),
+        )
+        await session.commit()
+    chat = await join(8301, "ar", "Reem")
+    await onboard(chat, "ar", "Parent or family member")
+    await chat.press(tr("Clubs and groups", "ar"))
+    # By language, the Arabic-only club might come first; by distance, the nearer one does.
+    await chat.wait_for(lambda c: any(tr("Nearest first", "ar") in b for b in c.buttons()))
+    await chat.press(tr("Nearest first", "ar"))
+    await chat.expect(
+        tr(
+            "Send your location and I will show the nearest clubs first. I use it only for this and do not keep it.",
+            "ar",
+        )[:30]
+    )
+    await chat.send_media("location")  # the simulator's location: central Kuopio
+    await chat.expect(tr("Clubs nearest to you first:", "ar"))
+    labels = chat.buttons()
+    assert len(labels) == 2
+    assert near.name["ar"] in labels[0] and "Siilinjärven kerho" in labels[1]
+    assert far.latitude is not None

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Club, User
@@ -43,7 +44,8 @@ async def reminder(
     if meeting.starts_at.isoformat() != payload.get("starts_at"):
         return Skip("the meeting was moved; its own reminders follow")
     screen = club_screens.reminder(club, user, meeting)
-    return Rendered(screen.text, screen.keyboard)
+    keyboard = screen.keyboard if isinstance(screen.keyboard, InlineKeyboardMarkup) else None
+    return Rendered(screen.text, keyboard)
 
 
 @renderer("meeting_change")

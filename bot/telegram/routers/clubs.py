@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.db.models import Club, Membership, User, utcnow
 from bot.domain.clubs.calendar import club_calendar
+from bot.domain.clubs.distance import kilometres
 from bot.domain.clubs.schedule import full_key
 from bot.domain.roles import Role
 from bot.i18n.text import for_reader
@@ -107,6 +108,10 @@ async def club_action(
 ) -> None:
     if user is None or role is None:
         await answer_stale(query, user, role, settings)
+        return
+    if callback_data.act == "near":
+        await query.answer()
+        await send_screen(query, club_screens.ask_location())
         return
     club = await _club(session, callback_data.club)
     if club is None:
@@ -329,6 +334,28 @@ async def value_written(
     await send_screen(message, screens.Screen(club_screens.saved()))
 
 
+async def location_shared(
+    message: Message, session: AsyncSession, user: User | None, role: Role | None
+) -> None:
+    """A shared location: the clubs nearest first. The location is used once, never stored."""
+    if user is None or role is None or message.location is None:
+        await send_screen(message, screens.Screen(screens.not_understood_media()))
+        return
+    here = message.location
+    if not await service.clubs_for(session, user):
+        await send_screen(message, club_screens.club_list([], user))
+        return
+    mine = {club.id for club, _ in await service.members_and_waiting(session, user)}
+    ranked = []
+    for club in await service.clubs_for(session, user):
+        km = None
+        if club.latitude is not None and club.longitude is not None:
+            km = kilometres(here.latitude, here.longitude, club.latitude, club.longitude)
+        ranked.append((club, km, club.id in mine))
+    ranked.sort(key=lambda item: (item[1] is None, item[1] or 0.0))
+    await send_screen(message, club_screens.nearest_list(ranked, user))
+
+
 async def _member_count(session: AsyncSession, club: Club) -> int:
     count = await session.execute(
         select(func.count()).where(Membership.club_id == club.id, Membership.status == "member")
@@ -344,6 +371,7 @@ def build_router() -> Router:
     router.callback_query.register(club_action, ClubAction.filter())
     router.callback_query.register(meeting_answered, ClubAnswer.filter())
     router.callback_query.register(meeting_picked, MeetingPick.filter())
+    router.message.register(location_shared, F.location)
     typed = ~F.text.startswith("/")
     router.message.register(new_time_written, StateFilter(MoveMeeting.new_time), F.text, typed)
     router.message.register(value_written, StateFilter(EditClub.value), F.text, typed)

@@ -249,7 +249,10 @@ async def step_answered(
         question = progress.outputs[-1]
         if isinstance(question, Question):
             screen = _question_screen(progress, question)
-            await query.message.edit_text(for_reader(screen.text), reply_markup=screen.keyboard)
+            keyboard = (
+                screen.keyboard if isinstance(screen.keyboard, InlineKeyboardMarkup) else None
+            )
+            await query.message.edit_text(for_reader(screen.text), reply_markup=keyboard)
             return
     if isinstance(query.message, Message) and not isinstance(given, Ticked):
         answered = None if stale else _with_answer(query.message, query.data or "", given)
