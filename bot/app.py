@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -73,6 +74,15 @@ class SiltaApp:
             )
             self.scheduler.start()
 
+    async def finish_updates(self, timeout: float = 15.0) -> None:
+        """Let the updates being handled finish (and commit) before the database closes.
+
+        aiogram stops polling without waiting for the handlers it started as tasks, and keeps
+        them only in a private set; without this a tap made just before a restart is lost."""
+        tasks = list(getattr(self.dispatcher, "_handle_update_tasks", ()))
+        if tasks:
+            await asyncio.wait(tasks, timeout=timeout)
+
     async def stop_background(self) -> None:
         """Stop the jobs; a drain under way finishes its calls and gives back the rest."""
         if self.scheduler is not None:
@@ -97,6 +107,7 @@ class SiltaApp:
                 self.bot, allowed_updates=allowed, handle_signals=True, close_bot_session=True
             )
         finally:
+            await self.finish_updates()
             await self.stop_background()
 
     async def close(self) -> None:

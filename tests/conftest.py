@@ -119,6 +119,7 @@ class RunningBot:
             return
         await self.app.dispatcher.stop_polling()
         await asyncio.wait_for(self.task, 10)
+        await self.app.finish_updates()
         await self.app.close()
         self.app, self.task = None, None
 

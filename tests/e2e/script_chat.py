@@ -170,7 +170,9 @@ class ScriptChat:
         await self.chat.wait_for(asked, what="the bot to ask again")
 
     async def _come_back(self, _: bool) -> None:
-        """Leave, restart the bot, come back through the menu and continue."""
+        """Leave (once the bot has answered the last tap), restart the bot, come back through
+        the menu and continue."""
+        await self.chat.wait_for(lambda _: bool(self._new()), what="the answer to the last step")
         await self.bot.stop()
         await self.bot.start()
         await self._mark()
