@@ -18,11 +18,14 @@ _IDLE = 60.0  # forget a chat's limiter after this long without messages
 class SendLimits:
     """Pacing for one sending process (several processes: divide the rates between them)."""
 
-    def __init__(self, per_second: float, per_chat_per_second: float) -> None:
+    def __init__(
+        self, per_second: float, per_chat_per_second: float, start_after: float = 1.0
+    ) -> None:
         self.overall = AsyncLimiter(1, 1.0 / per_second)
         self.chat_interval = 1.0 / per_chat_per_second
         self._chats: dict[int, tuple[AsyncLimiter, float]] = {}
-        self._paused_until = 0.0
+        # A sender that replaces one that died a moment ago must not share its last second.
+        self._paused_until = time.monotonic() + start_after
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nobody gets anything for `seconds`."""

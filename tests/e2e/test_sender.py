@@ -79,12 +79,8 @@ def bot_texts(simulator: SimulatorServer, chat_id: int) -> list[str]:
 
 
 def received(simulator: SimulatorServer) -> Counter[int]:
-    """Messages each chat got from the sender."""
-    return Counter(
-        params["chat_id"]
-        for method, params in simulator.world.calls
-        if method == "sendMessage" and params["chat_id"] in simulator.world.users
-    )
+    """Messages each chat got (refused calls, e.g. a 429, deliver nothing)."""
+    return Counter(chat_id for _, chat_id in simulator.world.sends)
 
 
 async def statuses(app: SiltaApp) -> dict[str, int]:
