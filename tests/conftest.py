@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -54,12 +55,9 @@ async def _postgres_reason() -> str | None:
     return None
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """An empty database: a SQLite file, or a fresh schema on the local PostgreSQL."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'silta.db'}"
-        return
+@contextlib.asynccontextmanager
+async def _fresh_postgres() -> AsyncIterator[str]:
+    """A new, empty database on the local PostgreSQL, dropped afterwards."""
     reason = await _postgres_reason()
     if reason:
         if os.environ.get("CI"):
@@ -69,10 +67,29 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:
         await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
-    async with admin.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    await admin.dispose()
+    try:
+        yield POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database: a SQLite file, or a fresh schema on the local PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'silta.db'}"
+        return
+    async with _fresh_postgres() as url:
+        yield url
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """An empty database on the local PostgreSQL only (what needs several processes)."""
+    async with _fresh_postgres() as url:
+        yield url
 
 
 @pytest.fixture

@@ -157,10 +157,10 @@ async def test_quiet_hours_hold_back_and_late_rows_are_skipped(
 
 @pytest.mark.postgres
 async def test_two_senders_share_the_outbox_without_sending_twice(
-    simulator: SimulatorServer, database_url: str
+    simulator: SimulatorServer, postgres_url: str
 ) -> None:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("several sending processes need PostgreSQL (SQLite has one writer)")
+    """Several sending processes need PostgreSQL (SQLite has one writer)."""
+    database_url = postgres_url
     settings = make_settings(database_url, f"http://127.0.0.1:{simulator.port}", scheduler=False)
     first, second = build_app(settings, TOKEN), build_app(settings, TOKEN)
     try:
