@@ -214,6 +214,9 @@ def clubs_add(
     language: Annotated[str, typer.Option(help="The language the name is written in")] = "fi",
     timezone: Annotated[str | None, typer.Option(help="Default: DEFAULT_TIMEZONE")] = None,
     leader: Annotated[int | None, typer.Option(help="The leader's Telegram user id")] = None,
+    reminders: Annotated[str, typer.Option(help="Minutes before each meeting")] = "1440 120",
+    latitude: Annotated[float | None, typer.Option(help="Map point (with --longitude)")] = None,
+    longitude: Annotated[float | None, typer.Option(help="Map point (with --latitude)")] = None,
 ) -> None:
     """Create a club (coordinators can also use the wizard in the bot)."""
     import csv
@@ -235,6 +238,9 @@ def clubs_add(
         "source_language": language,
         "timezone": timezone or "",
         "leader": str(leader) if leader else "",
+        "reminders": reminders,
+        "latitude": "" if latitude is None else str(latitude),
+        "longitude": "" if longitude is None else str(longitude),
     }
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(row))
@@ -304,7 +310,9 @@ def clubs_meetings(
         from datetime import timedelta
 
         now = utcnow()
-        meetings = schedule.meetings(now, now + timedelta(days=366), include_cancelled=True)
+        begins = schedule.to_utc(datetime.combine(club.first_date, club.start_time))
+        until = max(now, begins) + timedelta(days=366)
+        meetings = schedule.meetings(now, until, include_cancelled=True)
         return [
             f"{m.key}  {m.starts_at.astimezone(schedule.zone):%a %Y-%m-%d %H:%M}  {m.status}"
             for m in meetings[:count]
@@ -312,6 +320,35 @@ def clubs_meetings(
 
     for line in _with_session(_meetings):
         typer.echo(line)
+
+
+@clubs_app.command("add-meeting")
+def clubs_add_meeting(
+    club_id: Annotated[int, typer.Argument(help="The club's id")],
+    start: Annotated[str, typer.Argument(help="Local start: '2026-12-24 12:00'")],
+    note: Annotated[str | None, typer.Option(help="A line for the members")] = None,
+) -> None:
+    """Add one extra meeting outside the rule; members are told, and reminded as usual."""
+    from bot.db.models import Club, utcnow
+    from bot.services import clubs as service
+
+    try:
+        starts_local = datetime.strptime(start, "%Y-%m-%d %H:%M")
+    except ValueError:
+        typer.echo("Write the start like 2026-12-24 12:00")
+        raise typer.Exit(2) from None
+
+    async def _add(session: AsyncSession) -> str:
+        club = await session.get(Club, club_id)
+        if club is None:
+            return f"No club {club_id}."
+        try:
+            added = await service.add_meeting(session, club, starts_local, utcnow(), note)
+        except service.ClubError as error:
+            return f"Not added: {error}."
+        return f"Meeting {added.key} added; members are being told."
+
+    typer.echo(_with_session(_add))
 
 
 @clubs_app.command("cancel")

@@ -127,9 +127,13 @@ async def changes_of(session: AsyncSession, club_id: int) -> list[ClubChange]:
 async def upcoming(
     session: AsyncSession, club: Club, now: datetime, count: int = 3, days: int = 120
 ) -> list[Meeting]:
-    """The next meetings that will happen (cancelled ones left out)."""
+    """The next meetings that will happen (cancelled ones left out), also for a club whose
+    first meeting is still months away."""
     schedule = schedule_of(club, await changes_of(session, club.id))
-    return schedule.meetings(now, now + timedelta(days=days))[:count]
+    begins = schedule.to_utc(datetime.combine(club.first_date, club.start_time))
+    start = max(now, begins - timedelta(days=1))
+    found = schedule.meetings(now, start + timedelta(days=days))
+    return found[:count]
 
 
 async def meeting(session: AsyncSession, club: Club, key: str) -> Meeting | None:
@@ -352,6 +356,7 @@ async def change_meeting(
         "change": kind,
         "was": before.starts_at.isoformat(),
         "now": after.starts_at.isoformat(),
+        "note": note,
     }
     await enqueue(
         session,
@@ -369,6 +374,58 @@ async def change_meeting(
         ],
     )
     return after
+
+
+async def add_meeting(
+    session: AsyncSession,
+    club: Club,
+    starts_local: datetime,
+    now: datetime,
+    note: str | None = None,
+) -> Meeting:
+    """An extra meeting outside the rule (a party, a holiday replacement); members are told."""
+    key = starts_local.strftime(KEY_FORMAT)
+    schedule = schedule_of(club, await changes_of(session, club.id))
+    if schedule.meeting(key) is not None:
+        raise ClubError(f"there is a meeting at {key} already")
+    if schedule.to_utc(starts_local) < now:
+        raise ClubError("that time has passed already")
+    change = ClubChange(club_id=club.id, kind="add", key=key, starts_local=starts_local, note=note)
+    session.add(change)
+    await session.flush()
+    added = await meeting(session, club, key)
+    assert added is not None
+    members = (
+        await session.execute(
+            select(Membership.user_id).where(
+                Membership.club_id == club.id, Membership.status == "member"
+            )
+        )
+    ).scalars()
+    payload = {
+        "kind": "meeting_change",
+        "club_id": club.id,
+        "key": key,
+        "change": "add",
+        "was": added.starts_at.isoformat(),
+        "now": added.starts_at.isoformat(),
+        "note": note,
+    }
+    await enqueue(
+        session,
+        [
+            Planned(
+                key=f"meeting_change:{club.id}:{key}:{change.id}:{user_id}",
+                purpose="meeting_change",
+                user_id=user_id,
+                payload=payload,
+                not_before=now,
+                expires_at=added.starts_at,
+            )
+            for user_id in members
+        ],
+    )
+    return added
 
 
 async def members_and_waiting(session: AsyncSession, user: User) -> list[tuple[Club, Membership]]:

@@ -224,6 +224,15 @@ def meeting_moved(club: Club, user: User, was: datetime, now: datetime, note: st
     return text + ("\n" + note if note else "")
 
 
+def meeting_added(club: Club, user: User, when_: datetime, note: str | None) -> str:
+    text = fmt(
+        _("📅 {club}: an extra meeting on {when}."),
+        club=club_name(club, user),
+        when=when(when_, user),
+    )
+    return text + ("\n" + note if note else "")
+
+
 def place_free(club: Club, user: User, next_meeting: Meeting | None) -> str:
     text = fmt(
         _("🎉 A place in {club} is free for you: you are now a member."),

@@ -97,12 +97,19 @@ async def test_waiting_list_promotion_answers_and_changes(engine: AsyncEngine) -
         assert len(rows) == 4 and all(row.urgent for row in rows)
         with pytest.raises(service.ClubError):
             await service.change_meeting(session, club, "2026-11-24T17:00", NOW)  # in the past
+        extra = await service.add_meeting(session, club, datetime(2026, 12, 24, 12, 0), NOW)
+        assert extra.status == "added" and extra.starts_at == datetime(
+            2026, 12, 24, 10, 0, tzinfo=UTC
+        )
+        with pytest.raises(service.ClubError):
+            await service.add_meeting(session, club, datetime(2026, 12, 24, 12, 0), NOW)
+        assert await outbox.counts(session, "meeting_change") == {"pending": 6}
         meetings = await service.upcoming(session, club, NOW, count=4)
         assert [m.key for m in meetings] == [
             "2026-12-01T17:00",
             "2026-12-15T17:00",
             "2026-12-22T17:00",
-            "2026-12-29T17:00",
+            "2026-12-24T12:00",
         ]
         await session.commit()
 

@@ -61,6 +61,8 @@ async def meeting_change(
     note = payload.get("note")
     if payload.get("change") == "cancel":
         return Rendered(club_screens.meeting_cancelled(club, user, was, note))
+    if payload.get("change") == "add":
+        return Rendered(club_screens.meeting_added(club, user, moved_to, note))
     return Rendered(club_screens.meeting_moved(club, user, was, moved_to, note))
 
 
