@@ -69,3 +69,4 @@ def configure_logging(
     logging.getLogger("aiogram.event").setLevel(logging.WARNING)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # noise at import
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # two lines a second otherwise
