@@ -342,36 +342,14 @@ async def change_meeting(
     assert after is not None
     if after.starts_at < now and kind == "move":
         raise ClubError("the new time has passed already")
-    members = (
-        await session.execute(
-            select(Membership.user_id).where(
-                Membership.club_id == club.id, Membership.status == "member"
-            )
-        )
-    ).scalars()
-    payload: dict[str, Any] = {
-        "kind": "meeting_change",
-        "club_id": club.id,
-        "key": key,
-        "change": kind,
-        "was": before.starts_at.isoformat(),
-        "now": after.starts_at.isoformat(),
-        "note": note,
-    }
-    await enqueue(
+    await _tell_members(
         session,
-        [
-            Planned(
-                key=f"meeting_change:{club.id}:{key}:{change.id}:{user_id}",
-                purpose="meeting_change",
-                user_id=user_id,
-                payload=payload,
-                not_before=now,
-                expires_at=min(before.starts_at, after.starts_at),
-                urgent=True,
-            )
-            for user_id in members
-        ],
+        club,
+        change,
+        {"change": kind, "was": before.starts_at.isoformat(), "now": after.starts_at.isoformat()},
+        now,
+        expires_at=min(before.starts_at, after.starts_at),
+        urgent=True,
     )
     return after
 
@@ -395,6 +373,29 @@ async def add_meeting(
     await session.flush()
     added = await meeting(session, club, key)
     assert added is not None
+    starts = added.starts_at.isoformat()
+    await _tell_members(
+        session,
+        club,
+        change,
+        {"change": "add", "was": starts, "now": starts},
+        now,
+        expires_at=added.starts_at,
+        urgent=False,
+    )
+    return added
+
+
+async def _tell_members(
+    session: AsyncSession,
+    club: Club,
+    change: ClubChange,
+    facts: dict[str, Any],
+    now: datetime,
+    expires_at: datetime,
+    urgent: bool,
+) -> None:
+    """Plan the notice of a changed meeting for every member (rendered in their language)."""
     members = (
         await session.execute(
             select(Membership.user_id).where(
@@ -405,27 +406,25 @@ async def add_meeting(
     payload = {
         "kind": "meeting_change",
         "club_id": club.id,
-        "key": key,
-        "change": "add",
-        "was": added.starts_at.isoformat(),
-        "now": added.starts_at.isoformat(),
-        "note": note,
+        "key": change.key,
+        "note": change.note,
+        **facts,
     }
     await enqueue(
         session,
         [
             Planned(
-                key=f"meeting_change:{club.id}:{key}:{change.id}:{user_id}",
+                key=f"meeting_change:{club.id}:{change.key}:{change.id}:{user_id}",
                 purpose="meeting_change",
                 user_id=user_id,
                 payload=payload,
                 not_before=now,
-                expires_at=added.starts_at,
+                expires_at=expires_at,
+                urgent=urgent,
             )
             for user_id in members
         ],
     )
-    return added
 
 
 async def members_and_waiting(session: AsyncSession, user: User) -> list[tuple[Club, Membership]]:

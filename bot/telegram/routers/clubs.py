@@ -5,6 +5,7 @@ who is coming and cancelling or moving a meeting (members are told at once)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
@@ -275,6 +276,23 @@ async def meeting_picked(
         await send_screen(query, screens.Screen(club_screens.ask_new_time(club, user, found)))
 
 
+async def _managed_from_state(
+    message: Message,
+    session: AsyncSession,
+    state: FSMContext,
+    data: dict[str, Any],
+    user: User | None,
+    role: Role | None,
+) -> Club | None:
+    """The club a typed answer belongs to, if this user may still manage it."""
+    club = await _club(session, int(data.get("club", 0)))
+    if user is None or club is None or not _can_manage(club, user, role):
+        await state.clear()
+        await send_screen(message, screens.Screen(screens.not_for_you()))
+        return None
+    return club
+
+
 async def new_time_written(
     message: Message,
     session: AsyncSession,
@@ -284,10 +302,8 @@ async def new_time_written(
 ) -> None:
     """The new day and time of a meeting being moved."""
     data = await state.get_data()
-    club = await _club(session, int(data.get("club", 0)))
-    if user is None or club is None or not _can_manage(club, user, role):
-        await state.clear()
-        await send_screen(message, screens.Screen(screens.not_for_you()))
+    club = await _managed_from_state(message, session, state, data, user, role)
+    if club is None or user is None:
         return
     try:
         new_start = datetime.strptime((message.text or "").strip(), "%Y-%m-%d %H:%M")
@@ -309,10 +325,8 @@ async def value_written(
 ) -> None:
     """A new name, address or size for a club being edited."""
     data = await state.get_data()
-    club = await _club(session, int(data.get("club", 0)))
-    if user is None or club is None or not _can_manage(club, user, role):
-        await state.clear()
-        await send_screen(message, screens.Screen(screens.not_for_you()))
+    club = await _managed_from_state(message, session, state, data, user, role)
+    if club is None or user is None:
         return
     field, text = str(data.get("field")), (message.text or "").strip()
     if field == "capacity":
