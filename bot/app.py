@@ -63,14 +63,20 @@ class SiltaApp:
 
     async def tick(self) -> int:
         """One round of the periodic jobs now: plan what is due, then send it."""
-        await plan_once(self.session_factory, self.clock, self.settings.quiet)
+        await plan_once(
+            self.session_factory, self.clock, self.settings.quiet, self.settings.coordinator_ids
+        )
         return await self.sender.drain()
 
     def start_background(self) -> None:
         """Start the periodic jobs (planning into the outbox, sending from it)."""
         if self.scheduler is None and self.settings.scheduler:
             self.scheduler = build_scheduler(
-                self.session_factory, self.sender, lambda: self.clock(), self.settings.quiet
+                self.session_factory,
+                self.sender,
+                lambda: self.clock(),
+                self.settings.quiet,
+                self.settings.coordinator_ids,
             )
             self.scheduler.start()
 

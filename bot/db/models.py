@@ -119,8 +119,13 @@ class HandoffRequest(Base):
     flow_id: Mapped[str | None] = mapped_column(String(64), default=None)
     step: Mapped[str | None] = mapped_column(String(64), default=None)
     context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open, taken, answered, closed
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    taken_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
 class FollowUp(Base):

@@ -28,6 +28,7 @@ class Tick:
 
     now: datetime
     quiet: QuietHours
+    coordinator_ids: frozenset[int] = frozenset()
 
 
 async def queue_follow_ups(session: AsyncSession, tick: Tick) -> int:
@@ -112,3 +113,10 @@ async def plan_reminders(session: AsyncSession, tick: Tick) -> int:
     for item in missed:
         await record_skipped(session, item, "the meeting was too close or over when planned")
     return len(planned)
+
+
+async def remind_inbox(session: AsyncSession, tick: Tick) -> int:
+    """Coordinators hear once a day of requests for a person waiting longer than a day."""
+    from bot.services.inbox import remind_coordinators
+
+    return await remind_coordinators(session, tick.now, tick.coordinator_ids)

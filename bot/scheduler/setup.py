@@ -17,25 +17,26 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.sender import Sender
 from bot.domain.clubs.reminders import QuietHours
-from bot.scheduler.jobs import Tick, plan_reminders, queue_follow_ups
+from bot.scheduler.jobs import Tick, plan_reminders, queue_follow_ups, remind_inbox
 
 log = structlog.get_logger("silta.scheduler")
 
 Planner = Callable[[AsyncSession, Tick], Awaitable[int]]
-PLANNERS: list[Planner] = [queue_follow_ups, plan_reminders]
+PLANNERS: list[Planner] = [queue_follow_ups, plan_reminders, remind_inbox]
 
 
 async def plan_once(
     session_factory: async_sessionmaker[AsyncSession],
     clock: Callable[[], datetime],
     quiet: QuietHours,
+    coordinator_ids: frozenset[int] = frozenset(),
 ) -> int:
     """Run every planner once, each in its own transaction (one failing spares the others)."""
     planned = 0
     for planner in PLANNERS:
         try:
             async with session_factory() as session:
-                planned += await planner(session, Tick(clock(), quiet))
+                planned += await planner(session, Tick(clock(), quiet, coordinator_ids))
                 await session.commit()
         except Exception:
             log.exception("planner_failed", planner=planner.__name__)
@@ -47,13 +48,14 @@ def build_scheduler(
     sender: Sender,
     clock: Callable[[], datetime],
     quiet: QuietHours,
+    coordinator_ids: frozenset[int] = frozenset(),
     plan_seconds: float = 30.0,
     send_seconds: float = 1.0,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def plan() -> None:
-        await plan_once(session_factory, clock, quiet)
+        await plan_once(session_factory, clock, quiet, coordinator_ids)
 
     async def send() -> None:
         try:

@@ -144,9 +144,15 @@ async def running_session(
 
 
 async def start(
-    session: AsyncSession, library: FlowLibrary, user: User, role: Role | None, flow_id: str
+    session: AsyncSession,
+    library: FlowLibrary,
+    user: User,
+    role: Role | None,
+    flow_id: str,
+    name: str = "",
 ) -> Progress:
-    """Begin a flow from its start; a flow already under way is set aside."""
+    """Begin a flow from its start; a flow already under way is set aside. `name` (the first
+    name Telegram gives) goes only into a request for a person, so the coordinator can greet."""
     interpreter = _interpreter(library, user, role)
     state, outputs = interpreter.start(flow_id)
     await session.execute(
@@ -166,7 +172,7 @@ async def start(
     )
     session.add(record)
     await session.flush()
-    await _record_effects(session, user, outputs)
+    await _record_effects(session, user, outputs, name)
     number, total = interpreter.position(state)
     return Progress(record, outputs, number, total, flow.title)
 
@@ -207,6 +213,7 @@ async def answer(
     role: Role | None,
     record: FlowSession,
     given: Answer,
+    name: str = "",
 ) -> Progress:
     """Apply an answer, store the new state, and record hand-offs and follow-ups."""
     interpreter = _interpreter(library, user, role)
@@ -220,12 +227,14 @@ async def answer(
     record.state = state.to_json()
     record.step = state.current.step
     record.status = "finished" if state.finished else "active"
-    await _record_effects(session, user, outputs)
+    await _record_effects(session, user, outputs, name)
     number, total = interpreter.position(state)
     return Progress(record, outputs, number, total, interpreter.flow_of(state.stack[0]).title)
 
 
-async def _record_effects(session: AsyncSession, user: User, outputs: list[Output]) -> None:
+async def _record_effects(
+    session: AsyncSession, user: User, outputs: list[Output], name: str = ""
+) -> None:
     for output in outputs:
         if isinstance(output, HandoffRequested):
             session.add(
@@ -234,7 +243,7 @@ async def _record_effects(session: AsyncSession, user: User, outputs: list[Outpu
                     topic=output.topic,
                     flow_id=output.flow_id,
                     step=output.step,
-                    context={"answers": output.answers},
+                    context={"answers": output.answers, "name": name[:64]},
                 )
             )
         elif isinstance(output, FollowUpRequested):

@@ -85,3 +85,11 @@ class WizardChoice(CallbackData, prefix="cw"):
 
     field: str
     value: str = ""
+
+
+class InboxAction(CallbackData, prefix="ib"):
+    """A coordinator's inbox: open (o), take (t), answer (a) or close (c) request `item`
+    (0 with 'o': the list)."""
+
+    item: int
+    act: str

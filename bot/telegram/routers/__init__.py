@@ -10,6 +10,7 @@ from bot.telegram.routers import (
     clubs,
     fallback,
     flows,
+    inbox,
     membership,
     menu,
     onboarding,
@@ -21,6 +22,7 @@ def all_routers() -> list[Router]:
     return [
         membership.build_router(),
         menu.build_router(),
+        inbox.build_router(),
         club_wizard.build_router(),
         clubs.build_router(),
         flows.build_router(),

@@ -38,6 +38,11 @@ from bot.telegram.callbacks import GuidePick, GuideStep, MenuAction
 from bot.telegram.replies import answer_stale, send_screen
 
 
+def _first_name(event: Message | CallbackQuery) -> str:
+    """The name Telegram shows for the person, kept only in a request for a person."""
+    return event.from_user.first_name if event.from_user is not None else ""
+
+
 def _button(text: str, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=data)
 
@@ -205,7 +210,11 @@ async def guide_picked(
         await send_screen(query, guide_list(flow_library, role, None))
         return
     await _show(
-        query, await flow_service.start(session, flow_library, user, role, callback_data.flow), user
+        query,
+        await flow_service.start(
+            session, flow_library, user, role, callback_data.flow, _first_name(query)
+        ),
+        user,
     )
 
 
@@ -239,7 +248,9 @@ async def step_answered(
         await send_screen(query, guide_list(flow_library, role, None))
         return
     given = _answer_of(callback_data)
-    progress = await flow_service.answer(session, flow_library, user, role, record, given)
+    progress = await flow_service.answer(
+        session, flow_library, user, role, record, given, _first_name(query)
+    )
     stale = any(isinstance(output, NotNow) for output in progress.outputs)
     if stale:
         await query.answer(for_reader(screens.stale_button()))
@@ -288,7 +299,13 @@ async def text_answered(
     flow_record: Any,
 ) -> None:
     progress = await flow_service.answer(
-        session, flow_library, user, role, flow_record, Typed(message.text or "")
+        session,
+        flow_library,
+        user,
+        role,
+        flow_record,
+        Typed(message.text or ""),
+        _first_name(message),
     )
     await _show(message, progress, user)
 
@@ -312,7 +329,11 @@ async def deep_link(
     if flow_id not in {flow.id for flow in flow_library.for_role(role)}:
         await send_screen(message, guide_list(flow_library, role, None))
         return
-    await _show(message, await flow_service.start(session, flow_library, user, role, flow_id), user)
+    await _show(
+        message,
+        await flow_service.start(session, flow_library, user, role, flow_id, _first_name(message)),
+        user,
+    )
 
 
 def build_router() -> Router:

@@ -1,0 +1,42 @@
+"""Requests for a person: who took one, when it was answered and closed.
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-23
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("handoff_requests", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("taken_by", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_handoff_requests_taken_by_users"),
+            "users",
+            ["taken_by"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("handoff_requests", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_handoff_requests_taken_by_users"), type_="foreignkey"
+        )
+        batch_op.drop_column("closed_at")
+        batch_op.drop_column("answered_at")
+        batch_op.drop_column("taken_by")
