@@ -13,6 +13,10 @@ from bot.telegram.callbacks import InboxAction
 from bot.telegram.screens import Screen
 
 
+# Topics that are reports (bullying, racism): marked in the list; only coordinators see any item.
+CONFIDENTIAL = frozenset({"report_bullying"})
+
+
 def _button(text: str, item: int, act: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(text=text, callback_data=InboxAction(item=item, act=act).pack())
 
@@ -28,6 +32,7 @@ def inbox(items: list[HandoffRequest], reader: User) -> Screen:
         [
             _button(
                 ("✋ " if item.status == "taken" else "🆕 ")
+                + ("🛡 " if item.topic in CONFIDENTIAL else "")
                 + f"#{item.id} {_who(item)} · "
                 + format_when(as_utc(item.created_at), reader.timezone, reader.language),
                 item.id,
