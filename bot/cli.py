@@ -265,6 +265,7 @@ def clubs_import(
 
 def _import_text(text: str, where: str) -> None:
     from bot.db.users import UserRepository
+    from bot.services import audit
     from bot.services import clubs as service
     from bot.services.club_import import read_clubs
 
@@ -286,6 +287,7 @@ def _import_text(text: str, where: str) -> None:
                     )
                 row.draft.leader_id = leader.id
             club = await service.create_club(session, row.draft)
+            audit.record(session, None, "club_created", f"club {club.id}", name=club.name)
             made.append(f"Added club {club.id}: {next(iter(club.name.values()))}")
         return made
 
@@ -330,6 +332,7 @@ def clubs_add_meeting(
 ) -> None:
     """Add one extra meeting outside the rule; members are told, and reminded as usual."""
     from bot.db.models import Club, utcnow
+    from bot.services import audit
     from bot.services import clubs as service
 
     try:
@@ -344,6 +347,7 @@ def clubs_add_meeting(
             return f"No club {club_id}."
         try:
             added = await service.add_meeting(session, club, starts_local, utcnow(), note)
+            audit.record(session, None, "meeting_added", f"club {club_id}", meeting=added.key)
         except service.ClubError as error:
             return f"Not added: {error}."
         return f"Meeting {added.key} added; members are being told."
@@ -381,6 +385,7 @@ def clubs_move(
 
 def _change(club_id: int, key: str, new_start: datetime | None, note: str | None) -> None:
     from bot.db.models import Club, utcnow
+    from bot.services import audit
     from bot.services import clubs as service
 
     async def _apply(session: AsyncSession) -> str:
@@ -389,11 +394,30 @@ def _change(club_id: int, key: str, new_start: datetime | None, note: str | None
             return f"No club {club_id}."
         try:
             meeting = await service.change_meeting(session, club, key, utcnow(), new_start, note)
+            audit.record(session, None, f"meeting_{meeting.status}", f"club {club_id}", meeting=key)
         except service.ClubError as error:
             return f"Not changed: {error}."
         return f"Meeting {key}: {meeting.status}; members are being told."
 
     typer.echo(_with_session(_apply))
+
+
+@app.command("audit")
+def audit_log(
+    limit: Annotated[int, typer.Option(help="How many of the newest entries")] = 50,
+) -> None:
+    """The newest coordinator actions: when, who, what, on what."""
+    from bot.services import audit
+
+    async def _latest(session: AsyncSession) -> list[str]:
+        return [
+            f"{entry.at:%Y-%m-%d %H:%M}  {entry.actor:<20} {entry.action:<20} {entry.target}"
+            f"  {entry.details or ''}"
+            for entry in await audit.latest(session, limit)
+        ]
+
+    for line in _with_session(_latest) or ["Nothing recorded yet."]:
+        typer.echo(line)
 
 
 @outbox_app.command("status")

@@ -12,7 +12,6 @@ from bot.i18n.text import fmt, format_when
 from bot.telegram.callbacks import InboxAction
 from bot.telegram.screens import Screen
 
-
 # Topics that are reports (bullying, racism): marked in the list; only coordinators see any item.
 CONFIDENTIAL = frozenset({"report_bullying"})
 

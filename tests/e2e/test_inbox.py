@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.db.models import HandoffRequest, utcnow
+from bot.services import audit
 from bot.simulator.server import SimulatorServer
 from tests.conftest import COORDINATOR_ID, RunningBot
 from tests.e2e.helpers import eventually, tr
@@ -86,3 +87,6 @@ async def test_a_request_for_a_person_is_answered_from_the_inbox(
     async with app.session_factory() as session:
         item = (await session.execute(select(HandoffRequest))).scalar_one()
     assert item.status == "answered" and item.context["name"] == "Zahra"
+    async with app.session_factory() as session:
+        actions = [entry.action for entry in reversed(await audit.latest(session))]
+    assert actions == ["request_taken", "request_answered"], "coordinator actions are audited"

@@ -21,6 +21,7 @@ from bot.domain.clubs.schedule import weekly_rule
 from bot.domain.languages import SUPPORTED_LANGUAGES
 from bot.domain.roles import Role
 from bot.i18n.text import for_reader
+from bot.services import audit
 from bot.services import clubs as service
 from bot.telegram import club_screens, screens
 from bot.telegram.callbacks import WizardChoice
@@ -132,6 +133,7 @@ async def choice_made(
         await edit_or_send(query, club_screens.wizard_summary(_summary(data, user)))
     elif field == "make" and {"name", "first", "every"} <= set(data):
         club = await _create(session, data, user)
+        audit.record(session, user, "club_created", f"club {club.id}", name=club.name)
         await state.clear()
         await edit_or_send(
             query, screens.Screen(club_screens.wizard_created(club_screens.club_name(club, user)))

@@ -22,6 +22,7 @@ from bot.domain.clubs.distance import kilometres
 from bot.domain.clubs.schedule import full_key
 from bot.domain.roles import Role
 from bot.i18n.text import for_reader
+from bot.services import audit
 from bot.services import clubs as service
 from bot.telegram import club_screens, screens
 from bot.telegram.callbacks import ClubAction, ClubAnswer, ClubOpen, MeetingPick, MenuAction
@@ -177,6 +178,7 @@ async def club_action(
         return
     elif act == "close_yes":
         club.active = False
+        audit.record(session, user, "club_closed", f"club {club.id}")
         await query.answer()
         await edit_or_send(query, screens.Screen(club_screens.closed(club, user)))
         return
@@ -269,6 +271,7 @@ async def meeting_picked(
         await edit_or_send(query, club_screens.confirm_cancel(club, user, found, members))
     elif callback_data.act == "y":
         await service.change_meeting(session, club, key, utcnow())
+        audit.record(session, user, "meeting_cancelled", f"club {club.id}", meeting=key)
         await edit_or_send(query, screens.Screen(club_screens.meeting_changed(True, members)))
     elif callback_data.act == "m":
         await state.set_state(MoveMeeting.new_time)
@@ -308,6 +311,14 @@ async def new_time_written(
     try:
         new_start = datetime.strptime((message.text or "").strip(), "%Y-%m-%d %H:%M")
         await service.change_meeting(session, club, str(data["key"]), utcnow(), new_start)
+        audit.record(
+            session,
+            user,
+            "meeting_moved",
+            f"club {club.id}",
+            meeting=str(data["key"]),
+            to=new_start.isoformat(),
+        )
     except (ValueError, service.ClubError):
         await send_screen(message, screens.Screen(club_screens.bad_new_time()))
         return
@@ -344,6 +355,7 @@ async def value_written(
         club.name = {**club.name, user.language: text}
     else:
         club.address = text
+    audit.record(session, user, "club_edited", f"club {club.id}", field=field, value=text)
     await state.clear()
     await send_screen(message, screens.Screen(club_screens.saved()))
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import HandoffRequest, User, utcnow
 from bot.domain.roles import Role
 from bot.i18n.text import for_reader
+from bot.services import audit
 from bot.services import inbox as service
 from bot.services.flows import FlowLibrary
 from bot.telegram import inbox_screens, screens
@@ -67,6 +68,7 @@ async def inbox_action(
     await query.answer()
     if callback_data.act == "t":
         service.take(item, user)
+        audit.record(session, user, "request_taken", f"request {item.id}")
     elif callback_data.act == "a":
         await state.set_state(AnswerRequest.text)
         await state.update_data(item=item.id)
@@ -74,6 +76,7 @@ async def inbox_action(
         return
     elif callback_data.act == "c":
         service.close(item, utcnow())
+        audit.record(session, user, "request_closed", f"request {item.id}")
         await edit_or_send(query, screens.Screen(inbox_screens.closed()))
         return
     await edit_or_send(query, await _request_screen(session, item, flow_library, user))
@@ -93,6 +96,7 @@ async def answer_written(
         await send_screen(message, screens.Screen(screens.not_for_you()))
         return
     await service.reply(session, item, user, (message.text or "").strip()[:3500], utcnow())
+    audit.record(session, user, "request_answered", f"request {item.id}")
     await send_screen(message, screens.Screen(inbox_screens.answer_sent()))
 
 

@@ -1,4 +1,4 @@
-"""Requests for a person: who took one, when it was answered and closed.
+"""Requests for a person (who took one, when it was answered and closed) and the audit log.
 
 Revision ID: 0005
 Revises: 0004
@@ -31,8 +31,31 @@ def upgrade() -> None:
             ondelete="SET NULL",
         )
 
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor", sa.String(length=64), nullable=False),
+        sa.Column("action", sa.String(length=64), nullable=False),
+        sa.Column("target", sa.String(length=64), nullable=False),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"],
+            ["users.id"],
+            name=op.f("fk_audit_log_actor_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+    )
+    op.create_index(op.f("ix_audit_log_actor_id"), "audit_log", ["actor_id"], unique=False)
+    op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")
+    op.drop_index(op.f("ix_audit_log_actor_id"), table_name="audit_log")
+    op.drop_table("audit_log")
     with op.batch_alter_table("handoff_requests", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_handoff_requests_taken_by_users"), type_="foreignkey"
