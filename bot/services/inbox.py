@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import HandoffRequest, User
@@ -72,10 +72,13 @@ async def remind_coordinators(
         )
     )
     count = int(old.scalar_one())
-    if not count or not coordinator_ids:
+    if not count:
         return 0
     coordinators = await session.execute(
-        select(User).where(User.telegram_id.in_(coordinator_ids), User.is_active.is_(True))
+        select(User).where(
+            or_(User.telegram_id.in_(coordinator_ids), User.role == "coordinator"),
+            User.is_active.is_(True),
+        )
     )
     planned = [
         Planned(

@@ -93,3 +93,9 @@ class InboxAction(CallbackData, prefix="ib"):
 
     item: int
     act: str
+
+
+class InviteRole(CallbackData, prefix="inv"):
+    """The role a coordinator invites someone to: coordinator or buddy."""
+
+    role: str

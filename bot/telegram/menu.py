@@ -68,6 +68,7 @@ def menu_keyboard(role: Role | None) -> InlineKeyboardMarkup:
 register("guides", "🧭", __("Guides"), ALL_ROLES, 10)
 register("clubs", "🏠", __("Clubs and groups"), ALL_ROLES, 20)
 register("inbox", "📥", __("Requests for a person"), frozenset({Role.COORDINATOR}), 90)
+register("invite", "✉️", __("Invite a person"), frozenset({Role.COORDINATOR}), 95)
 register("figures", "📊", __("People in the programme"), frozenset({Role.COORDINATOR}), 100)
 register("language", "🌐", __("Language"), ALL_ROLES, 900)
 register("help", "❓", __("Help"), ALL_ROLES, 910)

@@ -11,6 +11,7 @@ from bot.telegram.routers import (
     fallback,
     flows,
     inbox,
+    invites,
     membership,
     menu,
     onboarding,
@@ -22,6 +23,7 @@ def all_routers() -> list[Router]:
     return [
         membership.build_router(),
         menu.build_router(),
+        invites.build_router(),
         inbox.build_router(),
         club_wizard.build_router(),
         clubs.build_router(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from bot.services.users import InvalidChoice
 from bot.telegram import screens
 from bot.telegram.bot_profile import set_chat_commands
 from bot.telegram.callbacks import ConsentAnswer, LanguageChoice, RoleChoice
+from bot.telegram.invite_redemption import redeem_pending
 from bot.telegram.replies import answer_stale, edit_or_send, send_screen
 
 
@@ -85,7 +87,12 @@ async def language_chosen(
 
 
 async def consent_answered(
-    query: CallbackQuery, callback_data: ConsentAnswer, settings: Settings, user: User | None
+    query: CallbackQuery,
+    callback_data: ConsentAnswer,
+    session: AsyncSession,
+    settings: Settings,
+    state: FSMContext,
+    user: User | None,
 ) -> None:
     """Record consent and ask for the role, or explain what a refusal means."""
     if user is None or not user.language_confirmed:
@@ -101,8 +108,10 @@ async def consent_answered(
             )
         return
     user_service.give_consent(user)
-    role = user_service.role_of(user, settings.coordinator_ids)
     await edit_or_send(query, screens.Screen(screens.consent_note().text))
+    if await redeem_pending(query, session, settings, state, user):
+        return
+    role = user_service.role_of(user, settings.coordinator_ids)
     if role is Role.COORDINATOR:
         await send_screen(query, screens.Screen(screens.role_confirmed(role)))
     await send_screen(query, screens.next_onboarding_step(user, role, settings.coordinator_ids))

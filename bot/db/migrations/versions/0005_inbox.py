@@ -1,4 +1,5 @@
-"""Requests for a person (who took one, when it was answered and closed) and the audit log.
+"""Requests for a person (who took one, when it was answered and closed), the audit log and
+one-time invite links.
 
 Revision ID: 0005
 Revises: 0004
@@ -50,9 +51,32 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_audit_log_actor_id"), "audit_log", ["actor_id"], unique=False)
     op.create_index(op.f("ix_audit_log_at"), "audit_log", ["at"], unique=False)
+    op.create_table(
+        "invites",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("created_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("used_by", sa.Integer(), nullable=True),
+        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by"],
+            ["users.id"],
+            name=op.f("fk_invites_created_by_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["used_by"], ["users.id"], name=op.f("fk_invites_used_by_users"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_invites")),
+        sa.UniqueConstraint("code", name=op.f("uq_invites_code")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("invites")
     op.drop_index(op.f("ix_audit_log_at"), table_name="audit_log")
     op.drop_index(op.f("ix_audit_log_actor_id"), table_name="audit_log")
     op.drop_table("audit_log")
