@@ -326,6 +326,8 @@ async def change_meeting(
         raise ClubError(f"no meeting {key}")
     if before.starts_at < now:
         raise ClubError("that meeting has started already")
+    if new_start is not None and schedule_of(club).to_utc(new_start) < now:
+        raise ClubError("the new time has passed already")  # checked before anything changes
     kind = "move" if new_start is not None else "cancel"
     existing = (
         await session.execute(
@@ -340,8 +342,6 @@ async def change_meeting(
     await session.flush()
     after = await meeting(session, club, key)
     assert after is not None
-    if after.starts_at < now and kind == "move":
-        raise ClubError("the new time has passed already")
     await _tell_members(
         session,
         club,

@@ -97,6 +97,11 @@ async def test_waiting_list_promotion_answers_and_changes(engine: AsyncEngine) -
         assert len(rows) == 4 and all(row.urgent for row in rows)
         with pytest.raises(service.ClubError):
             await service.change_meeting(session, club, "2026-11-24T17:00", NOW)  # in the past
+        with pytest.raises(service.ClubError, match="the new time has passed"):
+            await service.change_meeting(
+                session, club, "2026-12-22T17:00", NOW, datetime(2026, 11, 20, 17, 0)
+            )
+        assert (await service.meeting(session, club, "2026-12-22T17:00")).status == "planned"  # type: ignore[union-attr]
         extra = await service.add_meeting(session, club, datetime(2026, 12, 24, 12, 0), NOW)
         assert extra.status == "added" and extra.starts_at == datetime(
             2026, 12, 24, 10, 0, tzinfo=UTC
