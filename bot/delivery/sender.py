@@ -46,6 +46,8 @@ from bot.i18n.text import for_reader
 
 log = structlog.get_logger("silta.sender")
 
+RECOVER_EVERY = 30.0  # seconds between looks for rows a dead sender left behind
+
 Clock = Callable[[], datetime]
 
 
@@ -85,6 +87,7 @@ class Sender:
         self._running = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._next_recovery = 0.0
 
     def stop(self) -> None:
         """Finish the calls under way, give back the rest, take nothing new (shutting down)."""
@@ -113,12 +116,16 @@ class Sender:
                 self._idle.set()
 
     async def _drain(self, budget: float | None) -> int:
-        async with self.session_factory() as session:
-            await outbox.recover(session, self.clock(), self.lease)
-            await session.commit()
+        # Looking for rows a dead sender left is needed now and then, not on every tick.
+        if time.monotonic() >= self._next_recovery:
+            async with self.session_factory() as session:
+                await outbox.recover(session, self.clock(), self.lease)
+                await session.commit()
+            self._next_recovery = time.monotonic() + RECOVER_EVERY
         queue: asyncio.Queue[int] = asyncio.Queue()
         settled = 0
         busy = 0
+        claimed_any = False
         deadline = None if budget is None else time.monotonic() + budget
 
         async def work() -> None:
@@ -143,6 +150,7 @@ class Sender:
                     async with self.session_factory() as session:
                         ids = await outbox.claim(session, self.name, self.clock(), self.workers)
                         await session.commit()
+                    claimed_any = claimed_any or bool(ids)
                     for message_id in ids:
                         queue.put_nowait(message_id)
                     if not ids and queue.empty() and busy == 0:
@@ -156,9 +164,10 @@ class Sender:
             for task in workers:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
-            async with self.session_factory() as session:
-                await outbox.release(session, self.name)
-                await session.commit()
+            if claimed_any:  # an idle tick wrote nothing
+                async with self.session_factory() as session:
+                    await outbox.release(session, self.name)
+                    await session.commit()
         return settled
 
     async def _deliver(self, message_id: int) -> int:
