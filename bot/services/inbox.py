@@ -91,3 +91,52 @@ async def remind_coordinators(
         for user in coordinators.scalars()
     ]
     return await enqueue(session, planned)
+
+
+REPLY_WINDOW = timedelta(days=14)
+
+
+async def conversation_open(
+    session: AsyncSession, user: User, now: datetime
+) -> HandoffRequest | None:
+    """The person's request a coordinator answered lately: what they write next belongs to it."""
+    rows = await session.execute(
+        select(HandoffRequest)
+        .where(
+            HandoffRequest.user_id == user.id,
+            HandoffRequest.status == "answered",
+            HandoffRequest.answered_at >= now - REPLY_WINDOW,
+        )
+        .order_by(HandoffRequest.answered_at.desc())
+        .limit(1)
+    )
+    return rows.scalar_one_or_none()
+
+
+async def person_replied(
+    session: AsyncSession, item: HandoffRequest, text: str, now: datetime
+) -> None:
+    """Keep the person's reply with the request, put it back in the inbox, tell whoever took it."""
+    replies = list(item.context.get("replies") or [])
+    replies.append({"at": now.isoformat(), "text": text})
+    item.context = {**item.context, "replies": replies}
+    item.status = "taken" if item.taken_by is not None else "open"
+    if item.taken_by is None:
+        return
+    await enqueue(
+        session,
+        [
+            Planned(
+                key=f"request_reply:{item.id}:{len(replies)}",
+                purpose="request_reply",
+                user_id=item.taken_by,
+                payload={
+                    "kind": "request_reply",
+                    "request": item.id,
+                    "name": item.context.get("name") or "",
+                    "text": text,
+                },
+                not_before=now,
+            )
+        ],
+    )

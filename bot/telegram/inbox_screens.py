@@ -68,6 +68,8 @@ def request(
     if answers:
         lines.append(_("Answers so far:"))
         lines += [f"• {key}: {value}" for key, value in answers.items()]
+    for reply in item.context.get("replies") or []:
+        lines += ["", person_wrote_again(_who(item), item.id, str(reply.get("text", "")))]
     if taker:
         lines.append(fmt(_("Taken by {name}."), name=taker))
     rows = []
@@ -106,3 +108,12 @@ def waiting_reminder(count: int) -> str:
         ),
         count=count,
     )
+
+
+def reply_passed_on() -> str:
+    return _("Thank you. Your message has been passed on to the coordinator.")
+
+
+def person_wrote_again(name: str, number: int, text: str) -> str:
+    head = fmt(_("💬 {name} wrote again (request #{number}):"), name=name or "–", number=number)
+    return head + "\n\n" + text

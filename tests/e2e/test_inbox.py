@@ -87,6 +87,35 @@ async def test_a_request_for_a_person_is_answered_from_the_inbox(
     async with app.session_factory() as session:
         item = (await session.execute(select(HandoffRequest))).scalar_one()
     assert item.status == "answered" and item.context["name"] == "Zahra"
+
+    # Zahra writes back: it goes to the coordinator who took the request, not "not understood".
+    await parent.send("Thank you! Tuesday is fine.")
+    await parent.expect(tr("Thank you. Your message has been passed on to the coordinator.", "fa"))
+
+    async def reply_kept() -> bool:
+        async with app.session_factory() as session:
+            row = (await session.execute(select(HandoffRequest))).scalar_one()
+        return bool(row.context.get("replies"))
+
+    await eventually(reply_kept)
+    await app.tick()
+    await coordinator.expect("Thank you! Tuesday is fine.")
+    await coordinator.reply_after(lambda: coordinator.send("/menu"))
+    await coordinator.press(tr("Requests for a person", "en"))
+    await coordinator.wait_for(
+        lambda c: any("#1 Zahra" in b for b in c.buttons()), what="the request back in the inbox"
+    )
+    await coordinator.press("#1 Zahra")
+    close = "✓ " + tr("Close", "en")
+    await coordinator.wait_for(lambda c: close in c.buttons(), what="the request")
+    await coordinator.press(close, exact=True)
+    await coordinator.expect(tr("The request is closed.", "en"))
+
+    # Once closed, a free text is just not understood again.
+    reply = await parent.reply_after(lambda: parent.send("Hello?"))
+    passed_on = tr("Thank you. Your message has been passed on to the coordinator.", "fa")
+    assert passed_on not in reply["text"]
+
     async with app.session_factory() as session:
         actions = [entry.action for entry in reversed(await audit.latest(session))]
-    assert actions == ["request_taken", "request_answered"], "coordinator actions are audited"
+    assert actions == ["request_taken", "request_answered", "request_closed"], "audited"

@@ -28,3 +28,17 @@ async def inbox_reminder(
     session: AsyncSession, user: User, payload: dict[str, Any], now: datetime
 ) -> Rendered | Skip:
     return Rendered(inbox_screens.waiting_reminder(int(payload.get("count", 0))))
+
+
+@renderer("request_reply")
+async def request_reply(
+    session: AsyncSession, user: User, payload: dict[str, Any], now: datetime
+) -> Rendered | Skip:
+    text = str(payload.get("text") or "").strip()
+    if not text:
+        return Skip("an empty reply")
+    return Rendered(
+        inbox_screens.person_wrote_again(
+            str(payload.get("name") or ""), int(payload.get("request", 0)), text
+        )
+    )

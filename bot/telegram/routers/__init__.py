@@ -15,6 +15,7 @@ from bot.telegram.routers import (
     membership,
     menu,
     onboarding,
+    replies_to_programme,
 )
 
 
@@ -30,5 +31,6 @@ def all_routers() -> list[Router]:
         flows.build_router(),
         onboarding.build_router(),
         account.build_router(),
+        replies_to_programme.build_router(),
         fallback.build_router(),
     ]
