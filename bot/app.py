@@ -24,6 +24,7 @@ from bot.db.migrate import upgrade
 from bot.db.models import utcnow
 from bot.db.session import create_engine, create_session_factory
 from bot.delivery import messages  # noqa: F401  (registers the outbox renderers)
+from bot.delivery.progress import BroadcastProgress
 from bot.delivery.sender import Sender
 from bot.i18n.core import SiltaI18n
 from bot.i18n.text import for_reader
@@ -53,6 +54,7 @@ class SiltaApp:
     bot: Bot
     dispatcher: Dispatcher
     sender: Sender
+    progress: BroadcastProgress
     clock: Callable[[], datetime] = utcnow
     scheduler: AsyncIOScheduler | None = None
 
@@ -60,13 +62,16 @@ class SiltaApp:
         """Use another clock for the jobs and the sender (tests move time by hand)."""
         self.clock = clock
         self.sender.clock = clock
+        self.progress.clock = clock
 
     async def tick(self) -> int:
-        """One round of the periodic jobs now: plan what is due, then send it."""
+        """One round of the periodic jobs now: plan what is due, send it, show progress."""
         await plan_once(
             self.session_factory, self.clock, self.settings.quiet, self.settings.coordinator_ids
         )
-        return await self.sender.drain()
+        sent = await self.sender.drain()
+        await self.progress.update()
+        return sent
 
     def start_background(self) -> None:
         """Start the periodic jobs (planning into the outbox, sending from it)."""
@@ -77,6 +82,7 @@ class SiltaApp:
                 lambda: self.clock(),
                 self.settings.quiet,
                 self.settings.coordinator_ids,
+                progress=self.progress.update,
             )
             self.scheduler.start()
 
@@ -169,8 +175,11 @@ def build_app(settings: Settings, token: str) -> SiltaApp:
         max_attempts=settings.send_max_attempts,
         quiet=settings.quiet,
     )
-    app = SiltaApp(settings, engine, session_factory, i18n, bot, dispatcher, sender)
-    return app
+    progress = BroadcastProgress(
+        session_factory, sender_bot, i18n, sender.limits, utcnow, settings.send_rate
+    )
+    dispatcher["progress"] = progress
+    return SiltaApp(settings, engine, session_factory, i18n, bot, dispatcher, sender, progress)
 
 
 async def _on_error(event: ErrorEvent, bot: Bot, **data: Any) -> bool:

@@ -67,6 +67,8 @@ class User(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # Set when the user turned announcements off (/stop); reminders and answers still come.
+    muted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -251,7 +253,39 @@ class OutboxMessage(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # Rows sent together (e.g. "broadcast:12"), counted together for progress and reports.
+    batch: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Broadcast(Base):
+    """An announcement a coordinator sends to a segment: the audience (see
+    bot/domain/audiences.py), the text per language, and how far its delivery has come.
+
+    A draft is kept here while the wizard runs, so a restart loses no writing. Sending puts one
+    outbox row per recipient in the batch `broadcast:<id>`; the progress message in the
+    coordinator's chat is edited in place until every row is final."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True
+    )
+    audience: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    source_language: Mapped[str | None] = mapped_column(String(8), default=None)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # draft, sending, cancelled (rows not yet sent are dropped), done
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    progress_text: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
 class AuditEntry(Base):

@@ -16,12 +16,12 @@ everything else (a reminder or an announcement is never sent twice).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,6 +45,7 @@ class Planned:
     not_before: datetime
     expires_at: datetime | None = None
     urgent: bool = False
+    batch: str | None = None
 
 
 async def enqueue(session: AsyncSession, messages: Sequence[Planned]) -> int:
@@ -60,6 +61,7 @@ async def enqueue(session: AsyncSession, messages: Sequence[Planned]) -> int:
             "not_before": m.not_before,
             "expires_at": m.expires_at,
             "urgent": m.urgent,
+            "batch": m.batch,
             "status": "pending",
             "attempts": 0,
             "created_at": func.now(),
@@ -132,9 +134,27 @@ async def release(session: AsyncSession, worker: str) -> None:
     )
 
 
-async def recover(session: AsyncSession, now: datetime, lease: timedelta = LEASE) -> int:
-    """Settle rows a dead sender left behind (see the module's note)."""
-    old = OutboxMessage.claimed_at < now - lease
+def _never_gone(owner: str) -> bool:
+    return False
+
+
+async def recover(
+    session: AsyncSession,
+    now: datetime,
+    lease: timedelta = LEASE,
+    gone: Callable[[str], bool] = _never_gone,
+) -> int:
+    """Settle rows a dead sender left behind (see the module's note): those whose lease ran
+    out, and at once those of an owner `gone` knows to be dead (bot/delivery/owners.py)."""
+    owners = await session.execute(
+        select(OutboxMessage.claimed_by)
+        .where(
+            OutboxMessage.status.in_(("claimed", "sending")), OutboxMessage.claimed_by.is_not(None)
+        )
+        .distinct()
+    )
+    dead = sorted(str(owner) for owner in owners.scalars() if owner and gone(str(owner)))
+    old = or_(OutboxMessage.claimed_at < now - lease, OutboxMessage.claimed_by.in_(dead))
     untried = await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.status == "claimed", old)
@@ -191,9 +211,34 @@ async def settle(
     )
 
 
-async def counts(session: AsyncSession, purpose: str | None = None) -> dict[str, int]:
-    """How many rows are in each status (for reports and tests)."""
+async def counts(
+    session: AsyncSession, purpose: str | None = None, batch: str | None = None
+) -> dict[str, int]:
+    """How many rows are in each status (for progress, reports and tests)."""
     query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
     if purpose is not None:
         query = query.where(OutboxMessage.purpose == purpose)
+    if batch is not None:
+        query = query.where(OutboxMessage.batch == batch)
     return {status: int(count) for status, count in (await session.execute(query)).all()}
+
+
+async def reasons(session: AsyncSession, batch: str, status: str = "failed") -> dict[str, int]:
+    """Why rows of a batch ended in `status`: each recorded reason and how many had it."""
+    rows = await session.execute(
+        select(OutboxMessage.last_error, func.count())
+        .where(OutboxMessage.batch == batch, OutboxMessage.status == status)
+        .group_by(OutboxMessage.last_error)
+    )
+    return {str(reason or "?"): int(count) for reason, count in rows.all()}
+
+
+async def drop_pending(session: AsyncSession, batch: str, reason: str) -> int:
+    """Skip every row of a batch that no sender has taken yet (a cancelled announcement)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.batch == batch, OutboxMessage.status == "pending")
+        .values(status="skipped", last_error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import socket
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -37,7 +35,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import OutboxMessage, User, as_utc, utcnow
-from bot.delivery import outbox
+from bot.delivery import outbox, owners
 from bot.delivery.limits import SendLimits
 from bot.delivery.render import Rendered, Skip, render
 from bot.domain.clubs.reminders import QuietHours
@@ -81,7 +79,7 @@ class Sender:
         self.quiet = quiet or QuietHours()
         self.clock = clock
         self.lease = lease
-        self.name = name or f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.name = name or owners.sender_name(id(self))
         self.workers = max(4, min(64, int(per_second)))
         self._stopping = False
         self._running = 0
@@ -119,7 +117,7 @@ class Sender:
         # Looking for rows a dead sender left is needed now and then, not on every tick.
         if time.monotonic() >= self._next_recovery:
             async with self.session_factory() as session:
-                await outbox.recover(session, self.clock(), self.lease)
+                await outbox.recover(session, self.clock(), self.lease, owners.is_gone)
                 await session.commit()
             self._next_recovery = time.monotonic() + RECOVER_EVERY
         queue: asyncio.Queue[int] = asyncio.Queue()

@@ -1,7 +1,8 @@
 """APScheduler drives the ticks; the database holds the truth.
 
-Two jobs: `plan` (every 30 s: follow-ups and reminders that are due soon go to the outbox) and
-`send` (every second: the sender drains what is due). Neither keeps per-user jobs in a job
+Three jobs: `plan` (every 30 s: follow-ups and reminders that are due soon go to the outbox),
+`send` (every second: the sender drains what is due) and `progress` (every 2 s: announcements'
+progress messages are edited in place). Neither keeps per-user jobs in a job
 store, so nothing is lost or doubled by a restart; a tick still running when the next one is
 due is simply skipped (max_instances=1).
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 import structlog
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -51,6 +53,8 @@ def build_scheduler(
     coordinator_ids: frozenset[int] = frozenset(),
     plan_seconds: float = 30.0,
     send_seconds: float = 1.0,
+    progress: Callable[[], Awaitable[Any]] | None = None,
+    progress_seconds: float = 2.0,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
 
@@ -70,4 +74,14 @@ def build_scheduler(
     scheduler.add_job(
         send, "interval", seconds=send_seconds, id="send", next_run_time=clock(), **common
     )
+    if progress is not None:
+        show = progress
+
+        async def report() -> None:
+            try:
+                await show()
+            except Exception:
+                log.exception("progress_failed")
+
+        scheduler.add_job(report, "interval", seconds=progress_seconds, id="progress", **common)
     return scheduler

@@ -116,6 +116,7 @@ class World:
         self.random_faults: dict[int, float] = {}  # status -> share of sendMessage calls
         self.random = random.Random(7)
         self.files: dict[str, bytes] = {}  # what the bot uploaded, by file_id
+        self.edits: list[tuple[int, int, str]] = []  # (chat, message id, new text) of each edit
 
     def over_limit(self, chat_id: int, now: float) -> str | None:
         """Why a message to `chat_id` now would break the limits, or None."""
@@ -299,6 +300,7 @@ class World:
                 "markup are exactly the same as a current content and reply markup of the message",
             )
         updated["edit_date"] = int(time.time())
+        self.edits.append((user.id, int(message_id), str(updated.get("text", ""))))
         if updated.get("reply_markup") in (None, {"inline_keyboard": []}):
             updated.pop("reply_markup", None)
         self.chats[user.id].messages[int(message_id)] = updated

@@ -35,6 +35,7 @@ def commands(i18n: I18n, locale: str) -> list[BotCommand]:
             BotCommand(command="help", description=i18n.gettext("Help")),
             BotCommand(command="mydata", description=i18n.gettext("What I keep about you")),
             BotCommand(command="delete", description=i18n.gettext("Delete your data")),
+            BotCommand(command="stop", description=i18n.gettext("No more announcements")),
         ]
 
 

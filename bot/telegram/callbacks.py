@@ -99,3 +99,19 @@ class InviteRole(CallbackData, prefix="inv"):
     """The role a coordinator invites someone to: coordinator or buddy."""
 
     role: str
+
+
+class BroadcastAction(CallbackData, prefix="bc"):
+    """A button of announcement `id`: the wizard's steps (a: audience, k: a kind of segment,
+    t: toggle one, e: everyone, w: write, src: the text's language, sk/sa: skip one or all
+    versions, p: preview, u: urgent, go: send, q: cancel) and, while sending, x/xy/xn (stop?)."""
+
+    id: int
+    act: str
+    value: str = ""
+
+
+class MuteChoice(CallbackData, prefix="mute"):
+    """Turn announcements off (True) or on again."""
+
+    mute: bool

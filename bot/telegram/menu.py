@@ -67,9 +67,11 @@ def menu_keyboard(role: Role | None) -> InlineKeyboardMarkup:
 # The foundation's own entries. Later features register theirs in their own modules.
 register("guides", "🧭", __("Guides"), ALL_ROLES, 10)
 register("clubs", "🏠", __("Clubs and groups"), ALL_ROLES, 20)
+register("broadcast", "📢", __("Send an announcement"), frozenset({Role.COORDINATOR}), 85)
 register("inbox", "📥", __("Requests for a person"), frozenset({Role.COORDINATOR}), 90)
 register("invite", "✉️", __("Invite a person"), frozenset({Role.COORDINATOR}), 95)
 register("figures", "📊", __("People in the programme"), frozenset({Role.COORDINATOR}), 100)
+register("announcements", "🔔", __("Announcements"), ALL_ROLES, 880)
 register("language", "🌐", __("Language"), ALL_ROLES, 900)
 register("help", "❓", __("Help"), ALL_ROLES, 910)
 register("mydata", "📄", __("My data"), ALL_ROLES, 920)

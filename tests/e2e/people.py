@@ -19,8 +19,9 @@ async def add_people(
     telegram_ids: list[int],
     languages: list[str],
     timezone: str = "Europe/Helsinki",
+    role: str = "parent",
 ) -> dict[int, User]:
-    """Consented parents, one language each in turn; returns them by Telegram id."""
+    """Consented people (parents unless said), one language each in turn; by Telegram id."""
     people: dict[int, User] = {}
     async with session_factory() as session:
         for index, telegram_id in enumerate(telegram_ids):
@@ -30,7 +31,7 @@ async def add_people(
                 telegram_id=telegram_id,
                 language=language,
                 language_confirmed=True,
-                role="parent",
+                role=role,
                 consent_at=utcnow(),
                 timezone=timezone,
                 is_active=True,

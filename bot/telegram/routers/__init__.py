@@ -6,6 +6,7 @@ from aiogram import Router
 
 from bot.telegram.routers import (
     account,
+    broadcasts,
     club_wizard,
     clubs,
     fallback,
@@ -26,6 +27,7 @@ def all_routers() -> list[Router]:
         menu.build_router(),
         invites.build_router(),
         inbox.build_router(),
+        broadcasts.build_router(),
         club_wizard.build_router(),
         clubs.build_router(),
         flows.build_router(),
