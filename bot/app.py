@@ -98,10 +98,12 @@ class SiltaApp:
     async def stop_background(self) -> None:
         """Stop the jobs; a drain under way finishes its calls and gives back the rest."""
         if self.scheduler is not None:
+            # Let the drain under way finish its calls first: APScheduler's shutdown cancels
+            # running jobs, which would leave rows mid-call (in doubt) for nothing.
             self.sender.stop()
+            await self.sender.wait_idle()
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
-            await self.sender.wait_idle()
             self.sender.resume()
 
     async def prepare(self) -> None:
