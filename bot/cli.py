@@ -420,6 +420,54 @@ def audit_log(
         typer.echo(line)
 
 
+@app.command("report")
+def report(
+    language: Annotated[str, typer.Option(help="The language of the text and charts")] = "en",
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the figures as a CSV file here")
+    ] = None,
+    charts: Annotated[
+        Path | None, typer.Option(help="Also draw the charts as PNG files into this folder")
+    ] = None,
+) -> None:
+    """Programme figures: people, guides (started, finished, where people are), clubs,
+    announcements and requests; the same as /stats in the bot."""
+    from bot.db.models import utcnow
+    from bot.domain.flows.check import check_files
+    from bot.domain.languages import SUPPORTED_LANGUAGES
+    from bot.i18n.core import SiltaI18n
+    from bot.services.figure_csv import figures_csv
+    from bot.services.figures import Figures, collect
+    from bot.services.flows import FlowLibrary
+    from bot.telegram.figure_screens import figures_text
+    from bot.telegram.routers.figures import charts as draw_charts
+
+    if language not in SUPPORTED_LANGUAGES:
+        typer.echo(f"Unknown language: {language} (use one of {', '.join(SUPPORTED_LANGUAGES)})")
+        raise typer.Exit(2)
+    settings = _settings()
+
+    async def _collect(session: AsyncSession) -> Figures:
+        return await collect(session, settings.coordinator_ids, utcnow())
+
+    figures = _with_session(_collect)
+    loaded, _problems = check_files(sorted(settings.flows_dir.glob("*.yaml")))
+    library = FlowLibrary({flow_id: item.flow for flow_id, item in loaded.items()})
+    i18n = SiltaI18n(path=settings.locales_dir, default_locale=settings.default_locale)
+    with i18n.context(), i18n.use_locale(language):
+        typer.echo(figures_text(figures, library.flows))
+        images = draw_charts(figures, library, i18n, language) if charts is not None else []
+    if csv_file is not None:
+        csv_file.write_text(figures_csv(figures), encoding="utf-8-sig")
+        typer.echo(f"Wrote {csv_file}")
+    if charts is not None:
+        charts.mkdir(parents=True, exist_ok=True)
+        for index, image in enumerate(images, start=1):
+            target = charts / f"silta-figures-{index}.png"
+            target.write_bytes(image)
+            typer.echo(f"Wrote {target}")
+
+
 @outbox_app.command("status")
 def outbox_status() -> None:
     """How many messages are in each state, by purpose."""

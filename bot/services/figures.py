@@ -1,12 +1,18 @@
-"""Programme figures for coordinators: who uses the bot, by role and language."""
+"""Programme figures for coordinators (`/stats`, `silta report`): people by role and language,
+the guides' funnels, clubs and attendance, announcements delivered and requests for a person.
+Counted from the tables that hold the truth; nothing is kept twice for the sake of figures."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.models import Broadcast, Club, FlowSession, HandoffRequest, Membership, Rsvp, User
 from bot.db.users import UserRepository
+from bot.delivery import outbox
 from bot.domain.roles import Role
 
 
@@ -27,3 +33,164 @@ async def people_by_role_and_language(
         coordinator_ids, Role.COORDINATOR.value
     )
     return [PeopleCount(role, language, count) for role, language, count in rows]
+
+
+@dataclass(frozen=True)
+class GuideFunnel:
+    """One guide: conversations started, finished, and the step where unfinished ones stand."""
+
+    flow_id: str
+    started: int
+    finished: int
+    stopped_at: dict[str, int]
+
+    @property
+    def share_finished(self) -> float:
+        return self.finished / self.started if self.started else 0.0
+
+
+@dataclass(frozen=True)
+class ClubFigures:
+    club_id: int
+    name: dict[str, str]
+    source_language: str
+    members: int
+    waiting: int
+    coming: int  # "I'm coming" answers to reminders, all meetings so far
+    not_coming: int
+
+
+@dataclass(frozen=True)
+class BroadcastFigures:
+    broadcast_id: int
+    started_at: datetime | None
+    status: str
+    total: int
+    delivered: int
+    blocked: int
+    failed: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything `/stats` and `silta report` show, counted in one go."""
+
+    generated_at: datetime
+    people: list[PeopleCount]
+    muted: int
+    guides: list[GuideFunnel]
+    clubs: list[ClubFigures]
+    broadcasts: list[BroadcastFigures]
+    requests: dict[str, int]
+
+    @property
+    def people_total(self) -> int:
+        return sum(row.count for row in self.people)
+
+    def people_by_role(self) -> dict[str | None, int]:
+        totals: dict[str | None, int] = {}
+        for row in self.people:
+            totals[row.role] = totals.get(row.role, 0) + row.count
+        return totals
+
+
+async def guide_funnels(session: AsyncSession) -> list[GuideFunnel]:
+    """Per guide: every conversation (a restarted one counts again), the finished ones, and
+    where the active ones stand now (the step where people stop)."""
+    rows = await session.execute(
+        select(FlowSession.flow_id, FlowSession.status, FlowSession.step, func.count()).group_by(
+            FlowSession.flow_id, FlowSession.status, FlowSession.step
+        )
+    )
+    started: dict[str, int] = {}
+    finished: dict[str, int] = {}
+    stopped: dict[str, dict[str, int]] = {}
+    for flow_id, status, step, count in rows.all():
+        started[flow_id] = started.get(flow_id, 0) + count
+        if status == "finished":
+            finished[flow_id] = finished.get(flow_id, 0) + count
+        elif status == "active":
+            at = stopped.setdefault(flow_id, {})
+            at[step] = at.get(step, 0) + count
+    return [
+        GuideFunnel(
+            flow_id,
+            started[flow_id],
+            finished.get(flow_id, 0),
+            dict(sorted(stopped.get(flow_id, {}).items(), key=lambda item: (-item[1], item[0]))),
+        )
+        for flow_id in sorted(started)
+    ]
+
+
+async def club_figures(session: AsyncSession) -> list[ClubFigures]:
+    memberships = await session.execute(
+        select(Membership.club_id, Membership.status, func.count()).group_by(
+            Membership.club_id, Membership.status
+        )
+    )
+    by_club: dict[int, dict[str, int]] = {}
+    for club_id, status, count in memberships.all():
+        by_club.setdefault(club_id, {})[status] = count
+    answers = await session.execute(
+        select(Rsvp.club_id, Rsvp.coming, func.count()).group_by(Rsvp.club_id, Rsvp.coming)
+    )
+    coming: dict[tuple[int, bool], int] = {
+        (club_id, bool(yes)): count for club_id, yes, count in answers.all()
+    }
+    clubs = await session.execute(select(Club).where(Club.active.is_(True)).order_by(Club.id))
+    return [
+        ClubFigures(
+            club.id,
+            dict(club.name or {}),
+            club.source_language,
+            by_club.get(club.id, {}).get("member", 0),
+            by_club.get(club.id, {}).get("waiting", 0),
+            coming.get((club.id, True), 0),
+            coming.get((club.id, False), 0),
+        )
+        for club in clubs.scalars()
+    ]
+
+
+async def broadcast_figures(session: AsyncSession, limit: int = 20) -> list[BroadcastFigures]:
+    """The latest announcements sent, newest first, with what became of their messages."""
+    items = await session.execute(
+        select(Broadcast)
+        .where(Broadcast.status.in_(("sending", "cancelled", "done")))
+        .order_by(Broadcast.id.desc())
+        .limit(limit)
+    )
+    result = []
+    for item in items.scalars():
+        counts = await outbox.counts(session, batch=f"broadcast:{item.id}")
+        result.append(
+            BroadcastFigures(
+                item.id,
+                item.started_at,
+                item.status,
+                item.total,
+                counts.get("sent", 0),
+                counts.get("blocked", 0),
+                counts.get("failed", 0),
+            )
+        )
+    return result
+
+
+async def collect(session: AsyncSession, coordinator_ids: frozenset[int], now: datetime) -> Figures:
+    muted = await session.execute(
+        select(func.count()).where(User.is_active.is_(True), User.muted_at.is_not(None))
+    )
+    requests = await session.execute(
+        select(HandoffRequest.status, func.count()).group_by(HandoffRequest.status)
+    )
+    return Figures(
+        generated_at=now,
+        people=await people_by_role_and_language(session, coordinator_ids),
+        muted=int(muted.scalar_one()),
+        guides=await guide_funnels(session),
+        clubs=await club_figures(session),
+        broadcasts=await broadcast_figures(session),
+        requests={status: int(count) for status, count in requests.all()},
+    )

@@ -47,9 +47,13 @@ def role_names() -> dict[str, str]:
     }
 
 
+def club_name_of(names: Mapping[str, str], source_language: str, locale: str | None = None) -> str:
+    """A club's name in the reader's language if it has one, else as it was written."""
+    return str(names.get(locale or current_locale()) or names.get(source_language) or "?")
+
+
 def club_name(club: Club, locale: str | None = None) -> str:
-    names = club.name or {}
-    return str(names.get(locale or current_locale()) or names.get(club.source_language) or "?")
+    return club_name_of(club.name or {}, club.source_language, locale)
 
 
 def describe(audience: Audience, clubs: Mapping[int, str]) -> str:

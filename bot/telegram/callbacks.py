@@ -115,3 +115,9 @@ class MuteChoice(CallbackData, prefix="mute"):
     """Turn announcements off (True) or on again."""
 
     mute: bool
+
+
+class FiguresAction(CallbackData, prefix="fg"):
+    """Coordinators' figures: the charts (charts) or the spreadsheet file (csv)."""
+
+    act: str

@@ -10,13 +10,11 @@ from dataclasses import dataclass
 
 from aiogram.types import InlineKeyboardMarkup, ReplyKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import ngettext
 
 from bot.db.models import User
 from bot.domain.languages import SUPPORTED_LANGUAGES
 from bot.domain.roles import Role
 from bot.i18n.text import fmt, format_when
-from bot.services.figures import PeopleCount
 from bot.services.users import UserData, onboarding_state
 from bot.telegram.keyboards import consent_keyboard, language_keyboard, role_keyboard
 from bot.telegram.menu import menu_keyboard
@@ -195,31 +193,6 @@ def deleted() -> str:
 
 def not_deleted() -> str:
     return _("Nothing was deleted.")
-
-
-def figures(counts: list[PeopleCount]) -> str:
-    """People by role and language, largest groups first within each role."""
-    total = sum(row.count for row in counts)
-    lines = [
-        _("People in the programme"),
-        fmt(ngettext("{count} person in all", "{count} people in all", total), count=total),
-    ]
-    for role in (Role.PARENT, Role.BUDDY, Role.COORDINATOR, None):
-        rows = [row for row in counts if (Role(row.role) if row.role else None) is role]
-        if not rows:
-            continue
-        subtotal = sum(row.count for row in rows)
-        lines += ["", fmt(_("{role}: {count}"), role=role_name(role), count=subtotal)]
-        for row in sorted(rows, key=lambda r: -r.count):
-            language = SUPPORTED_LANGUAGES.get(row.language)
-            lines.append(
-                fmt(
-                    "  {language}: {count}",
-                    language=language.native_name if language else row.language,
-                    count=row.count,
-                )
-            )
-    return "\n".join(lines)
 
 
 def not_understood_text() -> str:

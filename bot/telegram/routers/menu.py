@@ -7,13 +7,11 @@ from typing import Any
 from aiogram import F, Router
 from aiogram.filters import BaseFilter, Command
 from aiogram.types import CallbackQuery, Message
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.models import User
 from bot.domain.roles import Role
 from bot.i18n.text import for_reader
-from bot.services.figures import people_by_role_and_language
 from bot.services.users import onboarding_state
 from bot.telegram import screens
 from bot.telegram.callbacks import MenuAction
@@ -74,13 +72,6 @@ async def role_entry(query: CallbackQuery) -> None:
     await send_screen(query, screens.role_question())
 
 
-async def figures_entry(query: CallbackQuery, session: AsyncSession, settings: Settings) -> None:
-    """People by role and language, for coordinators (the refusal filter checked the role)."""
-    await query.answer()
-    counts = await people_by_role_and_language(session, settings.coordinator_ids)
-    await send_screen(query, screens.Screen(screens.figures(counts)))
-
-
 def build_router() -> Router:
     """A fresh router with this module's handlers, in the order they are tried."""
     router = Router(name="menu")
@@ -91,5 +82,4 @@ def build_router() -> Router:
     router.callback_query.register(help_entry, MenuAction.filter(F.entry == "help"))
     router.callback_query.register(language_entry, MenuAction.filter(F.entry == "language"))
     router.callback_query.register(role_entry, MenuAction.filter(F.entry == "role"))
-    router.callback_query.register(figures_entry, MenuAction.filter(F.entry == "figures"))
     return router
