@@ -21,8 +21,16 @@ from bot.db.models import FlowDefinition, FlowSession, FollowUp, HandoffRequest,
 from bot.domain.flows.check import check_files
 from bot.domain.flows.interpreter import FlowError, Interpreter
 from bot.domain.flows.model import Flow
-from bot.domain.flows.runtime import Answer, FlowState, FollowUpRequested, HandoffRequested, Output
+from bot.domain.flows.runtime import (
+    Answer,
+    FlowState,
+    FollowUpRequested,
+    HandoffRequested,
+    Output,
+    Submitted,
+)
 from bot.domain.roles import Role
+from bot.services import forms
 
 log = structlog.get_logger("silta.flows")
 
@@ -246,6 +254,8 @@ async def _record_effects(
                     context={"answers": output.answers, "name": name[:64]},
                 )
             )
+        elif isinstance(output, Submitted):
+            await forms.submit(session, user, output)
         elif isinstance(output, FollowUpRequested):
             session.add(
                 FollowUp(

@@ -48,6 +48,7 @@ from bot.domain.flows.runtime import (
     Question,
     Retry,
     Say,
+    Submitted,
     Ticked,
     Typed,
 )
@@ -80,6 +81,7 @@ class Line(BaseModel):
     back: bool | None = Field(None, description="Press Back.")
     retry: bool | None = Field(None, description="The bot could not read the answer: re-asks.")
     handoff: str | None = Field(None, description="A request for a person on this topic.")
+    submitted: str | None = Field(None, description="The answers were handed to this form.")
     reminder: str | None = Field(None, description="A follow-up is scheduled after, e.g. 3 days.")
     step: str | None = Field(None, description="The question waiting now is this step.")
     saved: dict[str, Any] | None = Field(None, description="These answers are saved.")
@@ -327,6 +329,11 @@ class _Conversation:
         topics = [o.topic for o in self.pending if isinstance(o, HandoffRequested)]
         if topic not in topics:
             raise Mismatch(f"no request for a person on {topic!r} (requests: {topics or 'none'})")
+
+    def _submitted(self, form: str) -> None:
+        forms = [o.form for o in self.pending if isinstance(o, Submitted)]
+        if form not in forms:
+            raise Mismatch(f"nothing submitted to {form!r} (submitted: {forms or 'none'})")
 
     def _reminder(self, after: str) -> None:
         try:

@@ -23,6 +23,7 @@ from bot.domain.flows.steps.goto import Goto
 from bot.domain.flows.steps.handoff import Handoff
 from bot.domain.flows.steps.say import Say
 from bot.domain.flows.steps.set_var import SetVariables
+from bot.domain.flows.steps.submit import Submit
 from bot.domain.flows.steps.text_input import TextInput
 
 STEP_KINDS = (
@@ -34,6 +35,7 @@ STEP_KINDS = (
     Goto,
     Call,
     Handoff,
+    Submit,
     FollowUp,
     End,
     Say,
@@ -50,6 +52,7 @@ _KIND_KEYS: tuple[tuple[str, str], ...] = (
     ("goto", "goto"),
     ("call", "call"),
     ("handoff", "handoff"),
+    ("submit", "submit"),
     ("remind", "remind"),
     ("end", "end"),
     ("say", "say"),
@@ -77,13 +80,14 @@ AnyStep = Annotated[
     | Annotated[Goto, Tag("goto")]
     | Annotated[Call, Tag("call")]
     | Annotated[Handoff, Tag("handoff")]
+    | Annotated[Submit, Tag("submit")]
     | Annotated[FollowUp, Tag("remind")]
     | Annotated[End, Tag("end")]
     | Annotated[Say, Tag("say")],
     Discriminator(
         step_kind,
         custom_error_type="unknown_step_kind",
-        custom_error_message="a step needs one of: say, ask + choices, ask + input, checklist, branch, set, goto, call, handoff, remind, end",
+        custom_error_message="a step needs one of: say, ask + choices, ask + input, checklist, branch, set, goto, call, handoff, submit, remind, end",
     ),
 ]
 

@@ -122,6 +122,16 @@ class HandoffRequested:
 
 
 @dataclass(frozen=True)
+class Submitted:
+    """The answers so far go to the feature registered for `form` (a `submit` step)."""
+
+    form: str
+    flow_id: str
+    step: str
+    answers: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class FollowUpRequested:
     text: str
     after: timedelta
@@ -136,4 +146,6 @@ class Finished:
     text: str | None
 
 
-Output = Say | Question | Retry | NotNow | HandoffRequested | FollowUpRequested | Finished
+Output = (
+    Say | Question | Retry | NotNow | HandoffRequested | Submitted | FollowUpRequested | Finished
+)

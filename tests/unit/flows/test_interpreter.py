@@ -22,6 +22,7 @@ from bot.domain.flows.runtime import (
     Question,
     Retry,
     Say,
+    Submitted,
     Ticked,
     Typed,
 )
@@ -281,3 +282,46 @@ def test_a_conversation_goes_on_with_the_definition_it_started_on(
     assert isinstance(outputs[0], Question) and outputs[0].step == "help"
     fresh, _ = later.start("main")
     assert fresh.current.digest == current["main"].digest
+
+
+SIGNUP = """\
+id: signup
+version: 1
+title: Sign up
+audience: buddy
+sources: [https://example.org/source]
+start: area
+steps:
+  area:
+    ask: Where do you live?
+    input: {type: text, max_length: 60}
+    save: area
+    next: store
+  store:
+    submit: buddy_signup
+    say: Thank you!
+    next: bye
+  bye:
+    end: See you.
+"""
+
+
+def test_submit_hands_the_answers_to_its_form_and_goes_on(tmp_path: Path) -> None:
+    (tmp_path / "signup.yaml").write_text(SIGNUP, encoding="utf-8")
+    flows, problems = check_files([tmp_path / "signup.yaml"])
+    assert problems == []
+    machine = Interpreter({flow_id: item.flow for flow_id, item in flows.items()})
+    state, _ = machine.start("signup")
+    outputs = machine.answer(state, Typed("Petonen"))
+    assert outputs[0] == Say("Thank you!")
+    assert outputs[1] == Submitted("buddy_signup", "signup", "store", {"area": "Petonen"})
+    assert outputs[2] == Finished("See you.")
+
+
+def test_an_unknown_form_is_refused_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "signup.yaml").write_text(
+        SIGNUP.replace("submit: buddy_signup", "submit: buddy_sigup"), encoding="utf-8"
+    )
+    _flows, problems = check_files([tmp_path / "signup.yaml"])
+    assert len(problems) == 1
+    assert problems[0].line == 14 and "unknown form 'buddy_sigup'" in str(problems[0])

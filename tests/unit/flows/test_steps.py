@@ -58,6 +58,7 @@ def test_step_kind_from_keys() -> None:
     assert step_kind({"ask": "Age?", "input": {}}) == "input"
     assert step_kind({"say": "Hi", "checklist": ["a"]}) == "checklist"
     assert step_kind({"handoff": "x", "say": "Someone will write"}) == "handoff"
+    assert step_kind({"submit": "buddy_signup", "say": "Thank you"}) == "submit"
     assert step_kind({"speak": "x"}) is None
 
 
