@@ -325,3 +325,50 @@ def test_an_unknown_form_is_refused_with_its_line(tmp_path: Path) -> None:
     _flows, problems = check_files([tmp_path / "signup.yaml"])
     assert len(problems) == 1
     assert problems[0].line == 14 and "unknown form 'buddy_sigup'" in str(problems[0])
+
+
+TOPICS = """\
+id: topics
+version: 1
+title: Topics
+audience: buddy
+sources: [https://example.org/source]
+start: topics
+steps:
+  topics:
+    say: What could you help with?
+    checklist: [School, Homework, Work]
+    values: [school, homework, work]
+    save: topics
+    next: bye
+  bye:
+    end: Thanks.
+"""
+
+
+def test_a_checklist_with_values_saves_the_ticked_values(tmp_path: Path) -> None:
+    (tmp_path / "topics.yaml").write_text(TOPICS, encoding="utf-8")
+    flows, problems = check_files([tmp_path / "topics.yaml"])
+    assert problems == []
+    machine = Interpreter({flow_id: item.flow for flow_id, item in flows.items()})
+    state, _ = machine.start("topics")
+    machine.answer(state, Ticked("topics", 2))
+    machine.answer(state, Ticked("topics", 0))
+    machine.answer(state, Ticked("topics", 2))
+    machine.answer(state, Ticked("topics", 1))
+    assert state.current.answers["topics"] == ["school", "homework"]
+    outputs = machine.answer(state, ChecklistDone("topics"))
+    assert outputs[-1] == Finished("Thanks.")
+
+    untouched, _ = machine.start("topics")
+    machine.answer(untouched, ChecklistDone("topics"))
+    assert untouched.stack == [] or untouched.finished
+
+
+def test_checklist_values_must_fit_the_items(tmp_path: Path) -> None:
+    (tmp_path / "topics.yaml").write_text(
+        TOPICS.replace("values: [school, homework, work]", "values: [school, school]"),
+        encoding="utf-8",
+    )
+    _flows, problems = check_files([tmp_path / "topics.yaml"])
+    assert problems and "one value per checklist item" in str(problems[0])
