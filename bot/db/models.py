@@ -288,6 +288,133 @@ class Broadcast(Base):
     reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
+class BuddyProfile(Base):
+    """A volunteer buddy's sign-up (from the buddy-signup flow), training and approval.
+
+    status: training (signed up, training under way), ready (training done, waiting for a
+    coordinator), approved (matchable), paused, declined. Only the date a coordinator saw a
+    criminal-record extract is kept, never a copy."""
+
+    __tablename__ = "buddy_profiles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    languages: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # code -> level
+    area: Mapped[str | None] = mapped_column(String(64), default=None)
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)  # family, pupil
+    age_bands: Mapped[list[str]] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    availability: Mapped[list[str]] = mapped_column(JSON, default=list)  # matching slots
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    gender: Mapped[str | None] = mapped_column(String(16), default=None)
+    alone_with_children: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="training")
+    trained_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    approved_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    record_seen_on: Mapped[date | None] = mapped_column(Date, default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class BuddyRequest(Base):
+    """A family asking for a buddy (from the buddy-request flow).
+
+    status: waiting, proposed (a coordinator is looking at a proposal), matched, closed,
+    withdrawn. Children are described by age band only."""
+
+    __tablename__ = "buddy_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    area: Mapped[str | None] = mapped_column(String(64), default=None)
+    age_bands: Mapped[list[str]] = mapped_column(JSON, default=list)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    availability: Mapped[list[str]] = mapped_column(JSON, default=list)
+    gender_preference: Mapped[str | None] = mapped_column(String(16), default=None)
+    gender_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="waiting", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class BuddyMatch(Base):
+    """A buddy and a family: proposed by the matching (with its score and reasons as data),
+    approved or rejected by a coordinator, then active until either side or a coordinator
+    closes it. Nobody is told before approval; contact details are shared only when both
+    agree (until then messages are relayed by the bot)."""
+
+    __tablename__ = "buddy_matches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("buddy_requests.id", ondelete="CASCADE"), index=True
+    )
+    buddy_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # proposed, active, rejected, closed
+    status: Mapped[str] = mapped_column(String(16), default="proposed", index=True)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    decided_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    buddy_shares_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    family_shares_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    next_buddy_checkin: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
+    next_family_checkin: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None
+    )
+    unanswered_checkins: Mapped[int] = mapped_column(Integer, default=0)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    ended_by: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
+class CheckIn(Base):
+    """One check-in question to a buddy ("Did you meet this week?") or a family ("How is it
+    going?") and its answer."""
+
+    __tablename__ = "buddy_checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(
+        ForeignKey("buddy_matches.id", ondelete="CASCADE"), index=True
+    )
+    who: Mapped[str] = mapped_column(String(8))  # buddy, family
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answer: Mapped[str | None] = mapped_column(String(16), default=None)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class SurveyAnswer(Base):
+    """A closing survey's answers (IMMERSE dimensions), for the programme's figures."""
+
+    __tablename__ = "survey_answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    match_id: Mapped[int | None] = mapped_column(
+        ForeignKey("buddy_matches.id", ondelete="SET NULL"), default=None
+    )
+    kind: Mapped[str] = mapped_column(String(32))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class AuditEntry(Base):
     """One coordinator action (a club created, a meeting cancelled, a request answered ...):
     who did what to what, and when. Kept when the actor is erased (the id is then empty)."""
