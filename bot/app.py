@@ -29,6 +29,7 @@ from bot.delivery.sender import Sender
 from bot.i18n.core import SiltaI18n
 from bot.i18n.text import for_reader
 from bot.scheduler.setup import build_scheduler, plan_once
+from bot.services import buddies  # noqa: F401  (registers the buddy programme's forms)
 from bot.services.flows import FlowLibrary
 from bot.services.users import set_reachable
 from bot.telegram import screens
