@@ -16,8 +16,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import BuddyMatch, BuddyProfile, BuddyRequest, SurveyAnswer, User, utcnow
+from bot.db.models import (
+    BuddyMatch,
+    BuddyProfile,
+    BuddyRequest,
+    HandoffRequest,
+    SurveyAnswer,
+    User,
+    utcnow,
+)
 from bot.domain.buddies import matching
+from bot.domain.flows.runtime import Submitted
 from bot.services.forms import form
 
 # A volunteer's "speaks well" counts as fluent, "a little" as good (enough to talk); a family's
@@ -37,6 +46,35 @@ FIRST_CHECKIN = timedelta(days=7)
 ACTIVE = ("proposed", "active")  # matches that take one of a buddy's places
 
 
+async def _tell_coordinators(
+    session: AsyncSession, user: User, topic: str, submitted: Submitted
+) -> None:
+    """Put an item in the coordinators' inbox (they approve volunteers and match families);
+    a waiting item of the same person and topic is brought up to date instead."""
+    answers = {k: v for k, v in submitted.answers.items() if not k.startswith("_")}
+    context = {"answers": answers, "name": ""}
+    found = await session.execute(
+        select(HandoffRequest).where(
+            HandoffRequest.user_id == user.id,
+            HandoffRequest.topic == topic,
+            HandoffRequest.status.in_(("open", "taken")),
+        )
+    )
+    waiting = found.scalars().first()
+    if waiting is not None:
+        waiting.context = {**waiting.context, **context}
+        return
+    session.add(
+        HandoffRequest(
+            user_id=user.id,
+            topic=topic,
+            flow_id=submitted.flow_id,
+            step=submitted.step,
+            context=context,
+        )
+    )
+
+
 def _codes(value: Any) -> list[str]:
     return [str(item) for item in value] if isinstance(value, list) else []
 
@@ -51,8 +89,9 @@ async def profile_of(session: AsyncSession, user: User) -> BuddyProfile | None:
 
 
 @form("buddy_signup")
-async def sign_up(session: AsyncSession, user: User, answers: dict[str, Any]) -> None:
+async def sign_up(session: AsyncSession, user: User, submitted: Submitted) -> None:
     """Store (or update) a volunteer's profile from the buddy-signup flow."""
+    answers = submitted.answers
     languages = {code: SOME for code in _codes(answers.get("speaks_some"))}
     languages.update({code: WELL for code in _codes(answers.get("speaks_well"))})
     supports = str(answers.get("supports") or "family")
@@ -74,8 +113,9 @@ async def sign_up(session: AsyncSession, user: User, answers: dict[str, Any]) ->
 
 
 @form("buddy_training")
-async def finish_training(session: AsyncSession, user: User, answers: dict[str, Any]) -> None:
-    """The training flow ended: the volunteer now waits for a coordinator's approval."""
+async def finish_training(session: AsyncSession, user: User, submitted: Submitted) -> None:
+    """The training flow ended: the volunteer now waits for a coordinator's approval, and
+    the coordinators' inbox says so."""
     profile = await profile_of(session, user)
     if profile is None:
         profile = BuddyProfile(user_id=user.id, status="training")
@@ -83,12 +123,15 @@ async def finish_training(session: AsyncSession, user: User, answers: dict[str, 
     profile.trained_at = profile.trained_at or utcnow()
     if profile.status == "training":
         profile.status = "ready"
+        await _tell_coordinators(session, user, "buddy_approval", submitted)
     await session.flush()
 
 
 @form("buddy_request")
-async def ask_for_buddy(session: AsyncSession, user: User, answers: dict[str, Any]) -> None:
-    """Store a family's request (a waiting one is updated rather than doubled)."""
+async def ask_for_buddy(session: AsyncSession, user: User, submitted: Submitted) -> None:
+    """Store a family's request (a waiting one is updated rather than doubled); the
+    coordinators' inbox shows it with the answers."""
+    answers = submitted.answers
     found = await session.execute(
         select(BuddyRequest).where(
             BuddyRequest.user_id == user.id, BuddyRequest.status == "waiting"
@@ -108,11 +151,12 @@ async def ask_for_buddy(session: AsyncSession, user: User, answers: dict[str, An
     request.gender_required = bool(request.gender_preference) and (
         answers.get("gender_required") == "yes"
     )
+    await _tell_coordinators(session, user, "buddy_request", submitted)
     await session.flush()
 
 
 @form("closing_survey")
-async def closing_survey(session: AsyncSession, user: User, answers: dict[str, Any]) -> None:
+async def closing_survey(session: AsyncSession, user: User, submitted: Submitted) -> None:
     """Keep a closing survey's answers with the person's latest ended match."""
     latest = await session.execute(
         select(BuddyMatch.id)
@@ -123,7 +167,7 @@ async def closing_survey(session: AsyncSession, user: User, answers: dict[str, A
         .order_by(BuddyMatch.ended_at.desc(), BuddyMatch.id.desc())
         .limit(1)
     )
-    kept = {key: value for key, value in answers.items() if not key.startswith("_")}
+    kept = {key: value for key, value in submitted.answers.items() if not key.startswith("_")}
     session.add(
         SurveyAnswer(
             user_id=user.id, match_id=latest.scalar_one_or_none(), kind="closing", answers=kept

@@ -5,7 +5,6 @@ stays generic; a form without a handler is logged and its answers stay in the co
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +14,7 @@ from bot.domain.flows.runtime import Submitted
 
 log = structlog.get_logger("silta.forms")
 
-FormHandler = Callable[[AsyncSession, User, dict[str, Any]], Awaitable[None]]
+FormHandler = Callable[[AsyncSession, User, Submitted], Awaitable[None]]
 _HANDLERS: dict[str, FormHandler] = {}
 
 
@@ -36,4 +35,4 @@ async def submit(session: AsyncSession, user: User, submitted: Submitted) -> Non
     if handler is None:
         log.error("form_without_handler", form=submitted.form, flow=submitted.flow_id)
         return
-    await handler(session, user, dict(submitted.answers))
+    await handler(session, user, submitted)

@@ -13,7 +13,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.db.models import FlowSession, FollowUp, HandoffRequest, utcnow
+from bot.db.models import (
+    BuddyProfile,
+    BuddyRequest,
+    FlowSession,
+    FollowUp,
+    HandoffRequest,
+    SurveyAnswer,
+    utcnow,
+)
 from bot.domain.flows.conversation_tests import (
     DEFAULT_RETRY,
     Line,
@@ -56,9 +64,11 @@ class ScriptChat:
         translate: Translate,
         written_in: str,
         language: str,
+        role: str = "parent",
     ) -> None:
         self.chat, self.bot, self.flows, self.flow_id = chat, bot, flows, flow_id
         self.translate, self.written_in, self.language = translate, written_in, language
+        self.role = role
         self.texts = texts_of(flows, flow_id)
         own = with_called(flows, flow_id)
         self.labels = sorted(
@@ -84,7 +94,8 @@ class ScriptChat:
 
     async def begin(self) -> None:
         """Onboard in the run's language and open the flow by its deep link."""
-        await onboard(self.chat, self.language, "Parent or family member")
+        label = "Volunteer buddy" if self.role == "buddy" else "Parent or family member"
+        await onboard(self.chat, self.language, label)
         await self._mark()
         await self.chat.send(f"/start flow-{self.flow_id}")
 
@@ -235,6 +246,21 @@ class ScriptChat:
             return any(row.topic == topic for row in await self._rows(HandoffRequest))
 
         await self._until(asked, f"no request for a person on {topic!r}")
+
+    async def _submitted(self, form: str) -> None:
+        """The form's feature stored what it was handed."""
+        kept: dict[str, Any] = {
+            "buddy_signup": (BuddyProfile, lambda row: True),
+            "buddy_training": (BuddyProfile, lambda row: row.trained_at is not None),
+            "buddy_request": (BuddyRequest, lambda row: True),
+            "closing_survey": (SurveyAnswer, lambda row: row.kind == "closing"),
+        }
+        model, fits = kept[form]
+
+        async def stored() -> bool:
+            return any(fits(row) for row in await self._rows(model))
+
+        await self._until(stored, f"nothing stored for the form {form!r}")
 
     async def _reminder(self, after: str) -> None:
         from bot.domain.flows.steps.followup import parse_duration

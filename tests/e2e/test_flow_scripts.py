@@ -39,7 +39,10 @@ async def test_script_case_over_the_bot(
 ) -> None:
     script, case = loaded.script, loaded.script.cases[case_index]
     chat = await join(5000 + case_index, language, "Amal")
-    player = ScriptChat(chat, running_bot, FLOWS, script.flow, TRANSLATE, script.language, language)
+    role = str(case.profile.get("role", "parent"))
+    player = ScriptChat(
+        chat, running_bot, FLOWS, script.flow, TRANSLATE, script.language, language, role
+    )
     await player.begin()
     for number, line in enumerate(case.talk):
         try:

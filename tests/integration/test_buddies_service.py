@@ -10,7 +10,14 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from bot.db.models import BuddyMatch, BuddyProfile, BuddyRequest, SurveyAnswer, User
+from bot.db.models import (
+    BuddyMatch,
+    BuddyProfile,
+    BuddyRequest,
+    HandoffRequest,
+    SurveyAnswer,
+    User,
+)
 from bot.db.session import create_session_factory
 from bot.domain.flows.runtime import Submitted
 from bot.services import buddies, forms
@@ -135,6 +142,12 @@ async def test_requests_are_matched_as_a_batch_and_decided(engine: AsyncEngine) 
         )
         requests = (await session.execute(select(BuddyRequest))).scalars().all()
         assert len(requests) == 3
+        inbox = (await session.execute(select(HandoffRequest))).scalars().all()
+        topics = sorted(item.topic for item in inbox)
+        assert topics == ["buddy_approval"] * 2 + ["buddy_request"] * 3, "asking again: one item"
+        assert {"languages": ["so"], "area": "Keskusta"}.items() <= next(
+            item.context["answers"] for item in inbox if item.user_id == families["so"].id
+        ).items()
 
         proposals = await buddies.propose_batch(session, NOW)
         await session.commit()
