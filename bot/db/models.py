@@ -276,7 +276,8 @@ class Broadcast(Base):
     texts: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     source_language: Mapped[str | None] = mapped_column(String(8), default=None)
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
-    # draft, sending, cancelled (rows not yet sent are dropped), done
+    # draft, discarded (the wizard was cancelled), sending, cancelled (rows not yet sent are
+    # dropped), done
     status: Mapped[str] = mapped_column(String(16), default="draft")
     total: Mapped[int] = mapped_column(Integer, default=0)
     progress_chat_id: Mapped[int | None] = mapped_column(BigInteger, default=None)

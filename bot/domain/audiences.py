@@ -8,7 +8,7 @@ places no limit, so the empty audience is everyone.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -68,17 +68,6 @@ def version_for(reader_language: str, texts: Mapping[str, str], source_language:
     if texts.get(BRIDGE_LANGUAGE):
         return BRIDGE_LANGUAGE
     return source_language
-
-
-def missing_versions(
-    reader_languages: Iterable[str], texts: Mapping[str, str], source_language: str
-) -> dict[str, str]:
-    """For each reader language without its own text: the language it will get instead."""
-    return {
-        language: version_for(language, texts, source_language)
-        for language in sorted(set(reader_languages))
-        if not texts.get(language)
-    }
 
 
 def estimated_seconds(recipients: int, per_second: float) -> int:

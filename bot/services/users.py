@@ -8,17 +8,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
+    BuddyProfile,
+    BuddyRequest,
     Club,
     FlowSession,
     FollowUp,
     HandoffRequest,
     Membership,
     Rsvp,
+    SurveyAnswer,
     User,
     utcnow,
 )
@@ -131,6 +135,10 @@ class UserData:
     # Clubs: (club name in the user's language, "member" or "waiting", the first name given).
     clubs: list[tuple[str, str, str]] = field(default_factory=list)
     club_answers: int = 0
+    announcements_off: bool = False
+    buddy_profile: bool = False  # a volunteer's sign-up (languages, area, ages, topics ...)
+    buddy_requests: int = 0  # a family's requests for a buddy
+    surveys: int = 0  # closing surveys answered
 
 
 async def export_user_data(
@@ -157,6 +165,13 @@ async def export_user_data(
     answers = await session.execute(
         select(func.count()).select_from(Rsvp).where(Rsvp.user_id == user.id)
     )
+
+    async def count(model: Any) -> int:
+        found = await session.execute(
+            select(func.count()).select_from(model).where(model.user_id == user.id)
+        )
+        return int(found.scalar_one())
+
     clubs = [
         (
             club.name.get(user.language) or club.name.get(club.source_language) or "",
@@ -178,6 +193,10 @@ async def export_user_data(
         follow_ups_waiting=int(follow_ups.scalar_one()),
         clubs=clubs,
         club_answers=int(answers.scalar_one()),
+        announcements_off=user.muted_at is not None,
+        buddy_profile=bool(await count(BuddyProfile)),
+        buddy_requests=await count(BuddyRequest),
+        surveys=await count(SurveyAnswer),
     )
 
 

@@ -170,6 +170,21 @@ def my_data(data: UserData, guide_titles: list[str]) -> str:
         )
     if data.club_answers:
         lines.append(fmt(_("Answers to club meetings: {count}"), count=data.club_answers))
+    if data.announcements_off:
+        lines.append(_("Announcements are off."))
+    if data.buddy_profile:
+        lines.append(
+            _(
+                "Your sign-up as a volunteer buddy: languages, area, ages, topics, "
+                "times and how many families."
+            )
+        )
+    if data.buddy_requests:
+        lines.append(
+            _("Your request for a buddy: languages, area, children's ages, needs and times.")
+        )
+    if data.surveys:
+        lines.append(fmt(_("Closing surveys answered: {count}"), count=data.surveys))
     lines += [
         "",
         _("/delete erases it."),

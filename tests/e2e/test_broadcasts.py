@@ -172,6 +172,8 @@ async def test_stop_forged_buttons_and_stopping_midway(
         await onboard(parent, "so", "Parent or family member")
         await parent.reply_after(lambda: parent.send("/stop"))
         await parent.expect(tr("You will get no more announcements.", "so"))
+        mine = await parent.reply_after(lambda: parent.send("/mydata"))
+        assert tr("Announcements are off.", "so") in mine["text"], "/mydata shows the setting"
 
         coordinator = await join(COORDINATOR_ID, EN, "Laura")
         await onboard(coordinator, EN, None)

@@ -221,3 +221,25 @@ async def test_closing_survey_is_kept_with_the_ended_match(engine: AsyncEngine) 
             "school": "4",
             "new_buddy": "yes",
         }
+
+
+async def test_mydata_shows_and_delete_erases_the_buddy_records(engine: AsyncEngine) -> None:
+    from bot.services.users import delete_user, export_user_data
+
+    async with create_session_factory(engine)() as session:
+        volunteer = await approved(session, 40)
+        family = await person(session, 41, "fi", "parent")
+        family.muted_at = NOW
+        await forms.submit(
+            session, family, submitted("buddy_request", languages=["fi"], children_ages=["7-12"])
+        )
+        await buddies.propose_batch(session, NOW)
+        await session.commit()
+        assert (await export_user_data(session, volunteer, frozenset())).buddy_profile
+        data = await export_user_data(session, family, frozenset())
+        assert (data.buddy_requests, data.announcements_off, data.buddy_profile) == (1, True, False)
+
+        assert await delete_user(session, 40) and await delete_user(session, 41)
+        await session.commit()
+        for model in (BuddyProfile, BuddyRequest, BuddyMatch, HandoffRequest):
+            assert (await session.execute(select(model))).first() is None, model.__name__
