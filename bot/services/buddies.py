@@ -177,7 +177,8 @@ async def closing_survey(session: AsyncSession, user: User, submitted: Submitted
 
 
 class NotApprovable(ValueError):
-    """Why a volunteer cannot be approved yet (the training, or the record check's date)."""
+    """Why a volunteer cannot be approved yet (no sign-up, the training, or the record
+    check's date)."""
 
 
 def approve(
@@ -185,6 +186,8 @@ def approve(
 ) -> None:
     """A coordinator approves a trained volunteer. For a role alone with children the date a
     criminal-record extract was seen is required (and only the date is kept)."""
+    if not profile.languages:
+        raise NotApprovable("signup")  # the training was taken without signing up first
     if profile.trained_at is None:
         raise NotApprovable("training")
     if profile.alone_with_children and record_seen_on is None and profile.record_seen_on is None:

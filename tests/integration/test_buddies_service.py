@@ -80,9 +80,17 @@ async def test_sign_up_training_and_approval(engine: AsyncEngine) -> None:
         with pytest.raises(buddies.NotApprovable, match="record"):
             buddies.approve(profile, coordinator, NOW)
         buddies.approve(profile, coordinator, NOW, record_seen_on=date(2026, 11, 20))
+        trained_only = await person(session, 3, "fi", "buddy")
+        await forms.submit(session, trained_only, submitted("buddy_training"))
+        without_signup = await buddies.profile_of(session, trained_only)
+        assert without_signup is not None
+        with pytest.raises(buddies.NotApprovable, match="signup"):
+            buddies.approve(without_signup, coordinator, NOW)
         await session.commit()
 
-        again = (await session.execute(select(BuddyProfile))).scalar_one()
+        again = (
+            await session.execute(select(BuddyProfile).where(BuddyProfile.user_id == volunteer.id))
+        ).scalar_one()
         assert again.status == "approved" and again.record_seen_on == date(2026, 11, 20)
         assert again.approved_by == coordinator.id
 
