@@ -68,7 +68,11 @@ class SiltaApp:
     async def tick(self) -> int:
         """One round of the periodic jobs now: plan what is due, send it, show progress."""
         await plan_once(
-            self.session_factory, self.clock, self.settings.quiet, self.settings.coordinator_ids
+            self.session_factory,
+            self.clock,
+            self.settings.quiet,
+            self.settings.coordinator_ids,
+            self.settings.rhythm,
         )
         sent = await self.sender.drain()
         await self.progress.update()
@@ -83,6 +87,7 @@ class SiltaApp:
                 lambda: self.clock(),
                 self.settings.quiet,
                 self.settings.coordinator_ids,
+                self.settings.rhythm,
                 progress=self.progress.update,
             )
             self.scheduler.start()
@@ -160,6 +165,7 @@ def build_app(settings: Settings, token: str) -> SiltaApp:
     dispatcher.update.outer_middleware(UserMiddleware(settings))
     LocaleMiddleware(i18n).setup(dispatcher)
     dispatcher["flow_library"] = FlowLibrary.load(settings.flows_dir)
+    dispatcher["rhythm"] = settings.rhythm
     dispatcher.include_routers(*all_routers())
     dispatcher.errors.register(_on_error)
     # The sender has a Bot of its own, without the retrying middleware: it decides itself what

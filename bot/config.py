@@ -6,7 +6,7 @@ never has to read a traceback to find a typo in `.env`.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.domain.buddies.rhythm import Rhythm, months
 from bot.domain.clubs.reminders import QuietHours
 from bot.domain.languages import SUPPORTED_LANGUAGES
 
@@ -49,6 +50,12 @@ class Settings(BaseSettings):
     send_rate_per_chat: float = Field(1.0, gt=0)
     send_max_attempts: int = Field(5, ge=1)
     quiet_hours: str = "21:00-08:00"
+    # The buddy programme's rhythm (bot/domain/buddies/rhythm.py): weekly check-ins for the
+    # first weeks, then every few days; the family's question; the length before a close.
+    buddy_weekly_checkins: int = Field(4, ge=0, le=52)
+    buddy_checkin_days: int = Field(14, ge=1, le=90)
+    family_checkin_days: int = Field(30, ge=1, le=180)
+    buddy_programme_months: float = Field(6.0, gt=0, le=36)
     scheduler: bool = True  # the periodic jobs (reminders, outbox); off only in some tests
 
     @field_validator("bot_token")
@@ -126,6 +133,15 @@ class Settings(BaseSettings):
     @property
     def quiet(self) -> QuietHours:
         return parse_quiet_hours(self.quiet_hours)
+
+    @property
+    def rhythm(self) -> Rhythm:
+        return Rhythm(
+            weekly_checkins=self.buddy_weekly_checkins,
+            later_every=timedelta(days=self.buddy_checkin_days),
+            family_every=timedelta(days=self.family_checkin_days),
+            programme=months(self.buddy_programme_months),
+        )
 
     @property
     def is_sqlite(self) -> bool:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import structlog
 
-from bot.app import build_app
+from bot.app import SiltaApp, build_app
 from bot.config import Settings
+from bot.db.models import utcnow
 from bot.simulator.server import SimulatorServer
 
 log = structlog.get_logger("silta.demo")
@@ -22,6 +25,7 @@ PERSONAS: list[dict[str, Any]] = [
     {"id": 1003, "first_name": "Laura", "language_code": "fi", "role": "coordinator"},
     {"id": 1004, "first_name": "Oksana", "language_code": "uk", "role": "parent"},
     {"id": 1005, "first_name": "Hodan", "language_code": "so", "role": "parent"},
+    {"id": 1006, "first_name": "Yusuf", "language_code": "ar", "role": "buddy"},
 ]
 
 
@@ -46,6 +50,7 @@ async def run_demo(settings: Settings) -> None:
     base_url = await server.start(settings.demo_host, settings.demo_port)
     settings = demo_settings(settings).model_copy(update={"telegram_api_url": base_url})
     app = build_app(settings, DEMO_TOKEN)
+    server.time_travel = _time_machine(app)
     try:
         await app.prepare()
         log.info("demo_ready", web_chat=base_url + "/", database=settings.database_url)
@@ -56,6 +61,21 @@ async def run_demo(settings: Settings) -> None:
     finally:
         await app.close()
         await server.stop()
+
+
+def _time_machine(app: SiltaApp) -> Callable[[float], Awaitable[str]]:
+    """The web chat's "a week later": the bot's jobs see a later time (check-ins and reminders
+    come due), then run once. Only the demo moves its clock."""
+    offset = timedelta(0)
+
+    async def travel(days: float) -> str:
+        nonlocal offset
+        offset += timedelta(days=days)
+        app.set_clock(lambda: utcnow() + offset)
+        await app.tick()
+        return app.clock().isoformat()
+
+    return travel
 
 
 def main(settings: Settings) -> None:

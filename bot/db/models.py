@@ -302,6 +302,8 @@ class BuddyProfile(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), unique=True, index=True
     )
+    # The first name Telegram showed when they signed up: how families will know them.
+    name: Mapped[str | None] = mapped_column(String(64), default=None)
     languages: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # code -> level
     area: Mapped[str | None] = mapped_column(String(64), default=None)
     kinds: Mapped[list[str]] = mapped_column(JSON, default=list)  # family, pupil
@@ -334,6 +336,8 @@ class BuddyRequest(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # The first name Telegram showed when they asked: how their buddy will know them.
+    name: Mapped[str | None] = mapped_column(String(64), default=None)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     area: Mapped[str | None] = mapped_column(String(64), default=None)
     age_bands: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -379,7 +383,12 @@ class BuddyMatch(Base):
     next_family_checkin: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), default=None
     )
+    # Check-ins asked of the buddy so far (the rhythm slows down after the first weeks), and
+    # how many of the latest in a row went unanswered (two raise an alert).
+    buddy_checkins_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     unanswered_checkins: Mapped[int] = mapped_column(Integer, default=0)
+    # When both sides were offered a close after the programme length.
+    close_offered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     ended_by: Mapped[str | None] = mapped_column(String(16), default=None)
 

@@ -2,7 +2,8 @@
 
 An audience combines segments: within one kind the choices widen it (parents OR buddies),
 across kinds they narrow it (parents AND Arabic readers AND members of club 3). An empty kind
-places no limit, so the empty audience is everyone.
+places no limit, so the empty audience is everyone. The buddy programme is a kind of its own:
+families still waiting for a buddy, and the people (families and buddies) in an active match.
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ from typing import Any
 # many newcomers read some English, and the programme's own language (the source) comes last.
 BRIDGE_LANGUAGE = "en"
 
+# The buddy programme's segments: families whose request waits for a buddy (or for a
+# coordinator's decision on a proposal), and both sides of an active match.
+PROGRAMME_WAITING = "waiting"
+PROGRAMME_MATCHED = "matched"
+PROGRAMME = (PROGRAMME_WAITING, PROGRAMME_MATCHED)
+
 
 @dataclass(frozen=True)
 class Audience:
@@ -25,10 +32,11 @@ class Audience:
     languages: frozenset[str] = field(default_factory=frozenset)
     clubs: frozenset[int] = field(default_factory=frozenset)
     areas: frozenset[str] = field(default_factory=frozenset)
+    programme: frozenset[str] = field(default_factory=frozenset)  # PROGRAMME values
 
     @property
     def everyone(self) -> bool:
-        return not (self.roles or self.languages or self.clubs or self.areas)
+        return not (self.roles or self.languages or self.clubs or self.areas or self.programme)
 
     def toggled(self, kind: str, value: str | int) -> Audience:
         """The audience with one choice of one kind added, or taken away if it was there."""
@@ -40,6 +48,10 @@ class Audience:
             return replace(self, languages=self.languages ^ {str(value)})
         if kind == "areas":
             return replace(self, areas=self.areas ^ {str(value)})
+        if kind == "programme":
+            if str(value) not in PROGRAMME:
+                raise ValueError(f"no such buddy programme segment: {value!r}")
+            return replace(self, programme=self.programme ^ {str(value)})
         raise ValueError(f"no such kind of segment: {kind!r}")
 
     def to_json(self) -> dict[str, list[Any]]:
@@ -48,6 +60,7 @@ class Audience:
             "languages": sorted(self.languages),
             "clubs": sorted(self.clubs),
             "areas": sorted(self.areas),
+            "programme": sorted(self.programme),
         }
 
     @classmethod
@@ -58,6 +71,8 @@ class Audience:
             languages=frozenset(str(v) for v in data.get("languages", ())),
             clubs=frozenset(int(v) for v in data.get("clubs", ())),
             areas=frozenset(str(v) for v in data.get("areas", ())),
+            # absent from audiences stored before the buddy programme: no limit
+            programme=frozenset(str(v) for v in data.get("programme", ())),
         )
 
 

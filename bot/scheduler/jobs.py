@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Club, FollowUp, Membership, User, as_utc
 from bot.delivery.outbox import Planned, enqueue, record_skipped
+from bot.domain.buddies.rhythm import DEFAULT_RHYTHM, Rhythm
 from bot.domain.clubs.reminders import QuietHours, plan
 from bot.services.clubs import changes_of, schedule_of
 
@@ -29,6 +30,7 @@ class Tick:
     now: datetime
     quiet: QuietHours
     coordinator_ids: frozenset[int] = frozenset()
+    rhythm: Rhythm = DEFAULT_RHYTHM
 
 
 async def queue_follow_ups(session: AsyncSession, tick: Tick) -> int:
@@ -120,3 +122,10 @@ async def remind_inbox(session: AsyncSession, tick: Tick) -> int:
     from bot.services.inbox import remind_coordinators
 
     return await remind_coordinators(session, tick.now, tick.coordinator_ids)
+
+
+async def plan_buddy_checkins(session: AsyncSession, tick: Tick) -> int:
+    """Running buddy matches: check-ins due, unanswered ones alerted, closes offered."""
+    from bot.services.buddy_matches import plan_due
+
+    return await plan_due(session, tick.now, tick.rhythm)

@@ -18,13 +18,20 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.sender import Sender
+from bot.domain.buddies.rhythm import DEFAULT_RHYTHM, Rhythm
 from bot.domain.clubs.reminders import QuietHours
-from bot.scheduler.jobs import Tick, plan_reminders, queue_follow_ups, remind_inbox
+from bot.scheduler.jobs import (
+    Tick,
+    plan_buddy_checkins,
+    plan_reminders,
+    queue_follow_ups,
+    remind_inbox,
+)
 
 log = structlog.get_logger("silta.scheduler")
 
 Planner = Callable[[AsyncSession, Tick], Awaitable[int]]
-PLANNERS: list[Planner] = [queue_follow_ups, plan_reminders, remind_inbox]
+PLANNERS: list[Planner] = [queue_follow_ups, plan_reminders, remind_inbox, plan_buddy_checkins]
 
 
 async def plan_once(
@@ -32,13 +39,14 @@ async def plan_once(
     clock: Callable[[], datetime],
     quiet: QuietHours,
     coordinator_ids: frozenset[int] = frozenset(),
+    rhythm: Rhythm = DEFAULT_RHYTHM,
 ) -> int:
     """Run every planner once, each in its own transaction (one failing spares the others)."""
     planned = 0
     for planner in PLANNERS:
         try:
             async with session_factory() as session:
-                planned += await planner(session, Tick(clock(), quiet, coordinator_ids))
+                planned += await planner(session, Tick(clock(), quiet, coordinator_ids, rhythm))
                 await session.commit()
         except Exception:
             log.exception("planner_failed", planner=planner.__name__)
@@ -51,6 +59,7 @@ def build_scheduler(
     clock: Callable[[], datetime],
     quiet: QuietHours,
     coordinator_ids: frozenset[int] = frozenset(),
+    rhythm: Rhythm = DEFAULT_RHYTHM,
     plan_seconds: float = 30.0,
     send_seconds: float = 1.0,
     progress: Callable[[], Awaitable[Any]] | None = None,
@@ -59,7 +68,7 @@ def build_scheduler(
     scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def plan() -> None:
-        await plan_once(session_factory, clock, quiet, coordinator_ids)
+        await plan_once(session_factory, clock, quiet, coordinator_ids, rhythm)
 
     async def send() -> None:
         try:

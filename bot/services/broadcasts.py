@@ -12,17 +12,27 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, case, select, update
+from sqlalchemy import ColumnElement, Select, case, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Broadcast, Club, Membership, OutboxMessage, User
+from bot.db.models import (
+    Broadcast,
+    BuddyMatch,
+    BuddyRequest,
+    Club,
+    Membership,
+    OutboxMessage,
+    User,
+)
 from bot.delivery import outbox
 from bot.delivery.outbox import Planned, enqueue
-from bot.domain.audiences import Audience
+from bot.domain.audiences import PROGRAMME_MATCHED, PROGRAMME_WAITING, Audience
 from bot.domain.clubs.reminders import QuietHours
 from bot.domain.roles import Role
 
 PURPOSE = "broadcast"
+WAITING_REQUESTS = ("waiting", "proposed")  # a family still without a buddy
+ACTIVE_MATCH = "active"
 MAX_TEXT = 3500  # leaves room for the heading and the footer under Telegram's 4096
 
 
@@ -62,7 +72,29 @@ def _people(audience: Audience, coordinator_ids: frozenset[int]) -> Select[int, 
                 )
             )
         )
+    if audience.programme:
+        query = query.where(or_(*_programme_conditions(audience.programme)))
     return query
+
+
+def _programme_conditions(chosen: frozenset[str]) -> list[ColumnElement[bool]]:
+    """One condition per buddy programme segment chosen (they widen each other). A value this
+    version does not know reaches nobody rather than everyone."""
+    conditions: list[ColumnElement[bool]] = []
+    if PROGRAMME_WAITING in chosen:
+        conditions.append(
+            User.id.in_(
+                select(BuddyRequest.user_id).where(BuddyRequest.status.in_(WAITING_REQUESTS))
+            )
+        )
+    if PROGRAMME_MATCHED in chosen:
+        conditions.append(
+            User.id.in_(select(BuddyMatch.buddy_id).where(BuddyMatch.status == ACTIVE_MATCH))
+        )
+        conditions.append(
+            User.id.in_(select(BuddyMatch.family_id).where(BuddyMatch.status == ACTIVE_MATCH))
+        )
+    return conditions or [false()]
 
 
 @dataclass(frozen=True)

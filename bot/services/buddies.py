@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
@@ -25,8 +25,11 @@ from bot.db.models import (
     User,
     utcnow,
 )
+from bot.delivery.outbox import Planned, enqueue
 from bot.domain.buddies import matching
+from bot.domain.buddies.rhythm import DEFAULT_RHYTHM, Rhythm
 from bot.domain.flows.runtime import Submitted
+from bot.services import buddy_matches
 from bot.services.forms import form
 
 # A volunteer's "speaks well" counts as fluent, "a little" as good (enough to talk); a family's
@@ -47,12 +50,12 @@ ACTIVE = ("proposed", "active")  # matches that take one of a buddy's places
 
 
 async def _tell_coordinators(
-    session: AsyncSession, user: User, topic: str, submitted: Submitted
+    session: AsyncSession, user: User, topic: str, submitted: Submitted, name: str
 ) -> None:
     """Put an item in the coordinators' inbox (they approve volunteers and match families);
     a waiting item of the same person and topic is brought up to date instead."""
     answers = {k: v for k, v in submitted.answers.items() if not k.startswith("_")}
-    context = {"answers": answers, "name": ""}
+    context = {"answers": answers, "name": name.strip()[:64]}
     found = await session.execute(
         select(HandoffRequest).where(
             HandoffRequest.user_id == user.id,
@@ -89,7 +92,7 @@ async def profile_of(session: AsyncSession, user: User) -> BuddyProfile | None:
 
 
 @form("buddy_signup")
-async def sign_up(session: AsyncSession, user: User, submitted: Submitted) -> None:
+async def sign_up(session: AsyncSession, user: User, submitted: Submitted, name: str) -> None:
     """Store (or update) a volunteer's profile from the buddy-signup flow."""
     answers = submitted.answers
     languages = {code: SOME for code in _codes(answers.get("speaks_some"))}
@@ -99,6 +102,7 @@ async def sign_up(session: AsyncSession, user: User, submitted: Submitted) -> No
     if profile is None:
         profile = BuddyProfile(user_id=user.id, status="training")
         session.add(profile)
+    profile.name = name.strip()[:64] or profile.name
     profile.languages = languages
     profile.area = str(answers.get("area") or "").strip()[:64] or None
     profile.kinds = ["family", "pupil"] if supports == "both" else [supports]
@@ -113,7 +117,9 @@ async def sign_up(session: AsyncSession, user: User, submitted: Submitted) -> No
 
 
 @form("buddy_training")
-async def finish_training(session: AsyncSession, user: User, submitted: Submitted) -> None:
+async def finish_training(
+    session: AsyncSession, user: User, submitted: Submitted, name: str
+) -> None:
     """The training flow ended: the volunteer now waits for a coordinator's approval, and
     the coordinators' inbox says so."""
     profile = await profile_of(session, user)
@@ -123,24 +129,25 @@ async def finish_training(session: AsyncSession, user: User, submitted: Submitte
     profile.trained_at = profile.trained_at or utcnow()
     if profile.status == "training":
         profile.status = "ready"
-        await _tell_coordinators(session, user, "buddy_approval", submitted)
+        await _tell_coordinators(session, user, "buddy_approval", submitted, name)
     await session.flush()
 
 
 @form("buddy_request")
-async def ask_for_buddy(session: AsyncSession, user: User, submitted: Submitted) -> None:
+async def ask_for_buddy(session: AsyncSession, user: User, submitted: Submitted, name: str) -> None:
     """Store a family's request (a waiting one is updated rather than doubled); the
     coordinators' inbox shows it with the answers."""
     answers = submitted.answers
     found = await session.execute(
         select(BuddyRequest).where(
-            BuddyRequest.user_id == user.id, BuddyRequest.status == "waiting"
+            BuddyRequest.user_id == user.id, BuddyRequest.status.in_(("waiting", "proposed"))
         )
     )
     request = found.scalar_one_or_none()
     if request is None:
         request = BuddyRequest(user_id=user.id, status="waiting")
         session.add(request)
+    request.name = name.strip()[:64] or request.name
     preference = str(answers.get("gender_preference") or "any")
     request.languages = _codes(answers.get("languages"))
     request.area = str(answers.get("area") or "").strip()[:64] or None
@@ -151,12 +158,14 @@ async def ask_for_buddy(session: AsyncSession, user: User, submitted: Submitted)
     request.gender_required = bool(request.gender_preference) and (
         answers.get("gender_required") == "yes"
     )
-    await _tell_coordinators(session, user, "buddy_request", submitted)
+    await _tell_coordinators(session, user, "buddy_request", submitted, name)
     await session.flush()
 
 
 @form("closing_survey")
-async def closing_survey(session: AsyncSession, user: User, submitted: Submitted) -> None:
+async def closing_survey(
+    session: AsyncSession, user: User, submitted: Submitted, name: str
+) -> None:
     """Keep a closing survey's answers with the person's latest ended match."""
     latest = await session.execute(
         select(BuddyMatch.id)
@@ -197,6 +206,44 @@ def approve(
     profile.status = "approved"
     profile.approved_at = now
     profile.approved_by = coordinator.id
+
+
+async def _settle_inbox(session: AsyncSession, user_id: int, topic: str, now: datetime) -> None:
+    """The inbox item that asked coordinators to act on this person is done."""
+    await session.execute(
+        update(HandoffRequest)
+        .where(
+            HandoffRequest.user_id == user_id,
+            HandoffRequest.topic == topic,
+            HandoffRequest.status.in_(("open", "taken")),
+        )
+        .values(status="closed", closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def approve_and_tell(
+    session: AsyncSession,
+    profile: BuddyProfile,
+    coordinator: User,
+    now: datetime,
+    record_seen_on: date | None = None,
+) -> None:
+    """Approve (see `approve`) and let the volunteer know they can now be matched."""
+    approve(profile, coordinator, now, record_seen_on)
+    await _settle_inbox(session, profile.user_id, "buddy_approval", now)
+    await enqueue(
+        session,
+        [
+            Planned(
+                key=f"buddy_approved:{profile.user_id}:{now.isoformat()}",
+                purpose="buddy_approved",
+                user_id=profile.user_id,
+                payload={"kind": "buddy_approved"},
+                not_before=now,
+            )
+        ],
+    )
 
 
 async def _loads(session: AsyncSession) -> dict[int, int]:
@@ -298,23 +345,103 @@ async def propose_batch(session: AsyncSession, now: datetime) -> list[BuddyMatch
 
 
 async def decide(
-    session: AsyncSession, match: BuddyMatch, coordinator: User, approve_it: bool, now: datetime
+    session: AsyncSession,
+    match: BuddyMatch,
+    coordinator: User,
+    approve_it: bool,
+    now: datetime,
+    rhythm: Rhythm = DEFAULT_RHYTHM,
 ) -> bool:
-    """A coordinator approves (the match starts; its first check-in is planned) or rejects a
-    proposal (the family waits again). False when it was decided already."""
-    if match.status != "proposed":
+    """A coordinator approves (the match starts: both sides are introduced, check-ins are
+    planned) or rejects a proposal (the family waits again). False when it was decided
+    already, or another coordinator decided it at the same moment."""
+    result = await session.execute(
+        update(BuddyMatch)
+        .where(BuddyMatch.id == match.id, BuddyMatch.status == "proposed")
+        .values(
+            status="active" if approve_it else "rejected",
+            decided_at=now,
+            decided_by=coordinator.id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
+    await session.refresh(match)
     request = await session.get(BuddyRequest, match.request_id)
-    match.decided_at = now
-    match.decided_by = coordinator.id
     if approve_it:
-        match.status = "active"
-        match.next_buddy_checkin = now + FIRST_CHECKIN
+        buddy_matches.start(match, now, rhythm)
+        await buddy_matches.introduce(session, match, now)
         if request is not None:
             request.status = "matched"
-    else:
-        match.status = "rejected"
-        if request is not None:
-            request.status = "waiting"
+        await _settle_inbox(session, match.family_id, "buddy_request", now)
+    elif request is not None:
+        request.status = "waiting"
     await session.flush()
     return True
+
+
+async def to_approve(session: AsyncSession) -> list[BuddyProfile]:
+    """Volunteers who finished the training and wait for a coordinator, longest first."""
+    rows = await session.execute(
+        select(BuddyProfile)
+        .join(User, User.id == BuddyProfile.user_id)
+        .where(BuddyProfile.status == "ready", User.is_active.is_(True))
+        .order_by(BuddyProfile.trained_at, BuddyProfile.id)
+    )
+    return list(rows.scalars())
+
+
+async def proposals(session: AsyncSession) -> list[BuddyMatch]:
+    rows = await session.execute(
+        select(BuddyMatch)
+        .where(BuddyMatch.status == "proposed")
+        .order_by(BuddyMatch.proposed_at, BuddyMatch.id)
+    )
+    return list(rows.scalars())
+
+
+async def candidates(
+    session: AsyncSession, request: BuddyRequest, family: User, n: int = 5
+) -> list[matching.Proposal]:
+    """The best buddies for one family (a coordinator picking another or matching by hand);
+    the family's own open proposal does not count against its buddy's places."""
+    loads = await _loads(session)
+    held = await session.execute(
+        select(BuddyMatch.buddy_id).where(
+            BuddyMatch.request_id == request.id, BuddyMatch.status == "proposed"
+        )
+    )
+    for buddy_id in held.scalars():
+        loads[buddy_id] = loads.get(buddy_id, 1) - 1
+    rows = await session.execute(
+        select(BuddyProfile).where(BuddyProfile.status == "approved").order_by(BuddyProfile.id)
+    )
+    volunteers = [volunteer(p, p.gender, loads.get(p.user_id, 0)) for p in rows.scalars()]
+    return matching.best_candidates(volunteers, family_request(request, family), n)
+
+
+async def propose_pair(
+    session: AsyncSession, request: BuddyRequest, chosen: matching.Proposal, now: datetime
+) -> BuddyMatch:
+    """A coordinator's own pick for a family: it replaces the family's open proposal and waits
+    for approval like any other (nobody is told before)."""
+    await session.execute(
+        update(BuddyMatch)
+        .where(BuddyMatch.request_id == request.id, BuddyMatch.status == "proposed")
+        .values(status="replaced", decided_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    match = BuddyMatch(
+        request_id=request.id,
+        buddy_id=chosen.volunteer_id,
+        family_id=request.user_id,
+        status="proposed",
+        score=chosen.score.total,
+        reasons=reasons_json(chosen.score),
+        proposed_at=now,
+    )
+    session.add(match)
+    request.status = "proposed"
+    await session.flush()
+    return match

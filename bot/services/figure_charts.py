@@ -22,13 +22,15 @@ COLOURS = ("#2b6cb0", "#38a169", "#dd6b20", "#805ad5", "#718096")
 
 def _png(draw: Callable[[Figure], None]) -> bytes:
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import AutoLocator, MaxNLocator
 
     figure = Figure(figsize=(WIDTH, HEIGHT), dpi=DPI, layout="constrained")
     draw(figure)
     for axes in figure.axes:  # people are counted in whole numbers
-        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+        for axis in (axes.xaxis, axes.yaxis):
+            # only the counting axis: named bars keep every name
+            if isinstance(axis.get_major_locator(), AutoLocator):
+                axis.set_major_locator(MaxNLocator(integer=True))
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
@@ -128,5 +130,41 @@ def broadcasts_chart(figures: Figures, words: Mapping[str, str]) -> bytes | None
             bottom = [a + b for a, b in zip(bottom, values, strict=True)]
         axes.set_title(words["broadcasts"])
         axes.legend(loc="upper left")
+
+    return _png(draw)
+
+
+def checkins_chart(
+    figures: Figures, words: Mapping[str, str], answer_label: Callable[[str, str], str]
+) -> bytes | None:
+    """The buddy programme's check-in answers: one bar per answer, buddies' and families' in
+    their own colours (answers nobody gave are left out)."""
+    bars = [
+        (who, answer, count)
+        for who in ("buddy", "family")
+        for answer, count in figures.buddy.checkins.get(who, {}).items()
+        if count
+    ]
+    if not bars:
+        return None
+
+    def draw(figure: Figure) -> None:
+        axes = figure.add_subplot()
+        places = list(range(len(bars)))[::-1]  # the first answer on top
+        for index, (who, key) in enumerate(
+            (("buddy", "from_buddies"), ("family", "from_families"))
+        ):
+            mine = [(place, bar) for place, bar in zip(places, bars, strict=True) if bar[0] == who]
+            if mine:
+                axes.barh(
+                    [place for place, _bar in mine],
+                    [bar[2] for _place, bar in mine],
+                    label=words[key],
+                    color=COLOURS[index],
+                )
+        axes.set_yticks(places, [answer_label(who, answer) for who, answer, _count in bars])
+        axes.set_title(words["checkins"])
+        axes.set_xlabel(words["answers_axis"])
+        axes.legend(loc="lower right")
 
     return _png(draw)

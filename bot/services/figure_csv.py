@@ -1,5 +1,7 @@
 """The programme's figures as one CSV table for spreadsheets: one row per figure, with stable
-English keys (section, item, detail) so that files from different days line up."""
+English keys (section, item, detail) so that files from different days line up. The buddy
+programme's sections (buddies, buddy_requests, matches, checkins, surveys) list every known
+status and answer, zeros included."""
 
 from __future__ import annotations
 
@@ -45,6 +47,16 @@ def figures_csv(figures: Figures) -> str:
         ]
     for status, count in sorted(figures.requests.items()):
         rows.append(("requests", status, "", count))
+    buddy = figures.buddy
+    for section, counts in (
+        ("buddies", buddy.buddies),
+        ("buddy_requests", buddy.requests),
+        ("matches", buddy.matches),
+    ):
+        rows.extend((section, status, "", count) for status, count in counts.items())
+    for who, answers in buddy.checkins.items():
+        rows.extend(("checkins", who, answer, count) for answer, count in answers.items())
+    rows.append(("surveys", "closing", "", buddy.closing_surveys))
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)

@@ -1,18 +1,35 @@
 """Programme figures for coordinators (`/stats`, `silta report`): people by role and language,
-the guides' funnels, clubs and attendance, announcements delivered and requests for a person.
+the guides' funnels, clubs and attendance, announcements delivered, requests for a person and
+the buddy programme (buddies, families' requests, matches, check-in answers, closing surveys).
 Counted from the tables that hold the truth; nothing is kept twice for the sake of figures."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from bot.db.models import Broadcast, Club, FlowSession, HandoffRequest, Membership, Rsvp, User
+from bot.db.models import (
+    Broadcast,
+    BuddyMatch,
+    BuddyProfile,
+    BuddyRequest,
+    CheckIn,
+    Club,
+    FlowSession,
+    HandoffRequest,
+    Membership,
+    Rsvp,
+    SurveyAnswer,
+    User,
+)
 from bot.db.users import UserRepository
 from bot.delivery import outbox
+from bot.domain.buddies.rhythm import BUDDY_ANSWERS, FAMILY_ANSWERS
 from bot.domain.roles import Role
 
 
@@ -71,6 +88,51 @@ class BroadcastFigures:
     failed: int
 
 
+# The buddy programme's states, in the order they are shown (a state not listed here still
+# counts; it comes after these).
+BUDDY_STATUSES = ("training", "ready", "approved", "paused", "declined")
+REQUEST_STATUSES = ("waiting", "proposed", "matched", "closed", "withdrawn")
+MATCH_STATUSES = ("proposed", "active", "rejected", "closed")
+# Check-in answers by who is asked; a question without an answer is "open" until it is
+# UNANSWERED_AFTER old, then "unanswered".
+CHECKIN_ANSWERS = {"buddy": BUDDY_ANSWERS, "family": FAMILY_ANSWERS}
+UNANSWERED = "unanswered"
+OPEN = "open"
+UNANSWERED_AFTER = timedelta(days=3)
+
+
+def _ordered(known: Iterable[str], counted: Mapping[str, int]) -> dict[str, int]:
+    """Every known key (zero when none), then any other key counted, alphabetically."""
+    known = tuple(known)
+    result = {key: int(counted.get(key, 0)) for key in known}
+    result.update({key: int(counted[key]) for key in sorted(counted) if key not in known})
+    return result
+
+
+@dataclass(frozen=True)
+class BuddyFigures:
+    """The buddy programme: volunteers, families' requests and matches by status, check-in
+    answers by who was asked (buddy, family), and closing surveys answered."""
+
+    buddies: dict[str, int] = field(default_factory=lambda: _ordered(BUDDY_STATUSES, {}))
+    requests: dict[str, int] = field(default_factory=lambda: _ordered(REQUEST_STATUSES, {}))
+    matches: dict[str, int] = field(default_factory=lambda: _ordered(MATCH_STATUSES, {}))
+    checkins: dict[str, dict[str, int]] = field(
+        default_factory=lambda: {
+            who: _ordered((*answers, UNANSWERED, OPEN), {})
+            for who, answers in CHECKIN_ANSWERS.items()
+        }
+    )
+    closing_surveys: int = 0
+
+    @property
+    def empty(self) -> bool:
+        """Nothing in the programme yet (no volunteer, request, match or survey)."""
+        counts = [*self.buddies.values(), *self.requests.values(), *self.matches.values()]
+        counts += [count for answers in self.checkins.values() for count in answers.values()]
+        return not any(counts) and not self.closing_surveys
+
+
 @dataclass(frozen=True)
 class Figures:
     """Everything `/stats` and `silta report` show, counted in one go."""
@@ -82,6 +144,7 @@ class Figures:
     clubs: list[ClubFigures]
     broadcasts: list[BroadcastFigures]
     requests: dict[str, int]
+    buddy: BuddyFigures = field(default_factory=BuddyFigures)
 
     @property
     def people_total(self) -> int:
@@ -178,6 +241,52 @@ async def broadcast_figures(session: AsyncSession, limit: int = 20) -> list[Broa
     return result
 
 
+async def _by_status(session: AsyncSession, status: InstrumentedAttribute[str]) -> dict[str, int]:
+    rows = await session.execute(select(status, func.count()).group_by(status))
+    return {str(key): int(count) for key, count in rows.all()}
+
+
+async def checkin_answers(session: AsyncSession, now: datetime) -> dict[str, dict[str, int]]:
+    """Check-in answers by who was asked; unanswered questions are "unanswered" once due more
+    than three days ago, else "open"."""
+    answered = await session.execute(
+        select(CheckIn.who, CheckIn.answer, func.count())
+        .where(CheckIn.answer.is_not(None))
+        .group_by(CheckIn.who, CheckIn.answer)
+    )
+    counted: dict[str, dict[str, int]] = {}
+    for who, answer, count in answered.all():
+        counted.setdefault(str(who), {})[str(answer)] = int(count)
+    late = case((CheckIn.due_at < now - UNANSWERED_AFTER, 1), else_=0)
+    waiting = await session.execute(
+        select(CheckIn.who, func.count(), func.sum(late))
+        .where(CheckIn.answer.is_(None))
+        .group_by(CheckIn.who)
+    )
+    for who, count, overdue in waiting.all():
+        answers = counted.setdefault(str(who), {})
+        answers[UNANSWERED] = int(overdue or 0)
+        answers[OPEN] = int(count) - int(overdue or 0)
+    whos = [*CHECKIN_ANSWERS, *sorted(set(counted) - set(CHECKIN_ANSWERS))]
+    return {
+        who: _ordered((*CHECKIN_ANSWERS.get(who, ()), UNANSWERED, OPEN), counted.get(who, {}))
+        for who in whos
+    }
+
+
+async def buddy_figures(session: AsyncSession, now: datetime) -> BuddyFigures:
+    surveys = await session.execute(
+        select(func.count()).select_from(SurveyAnswer).where(SurveyAnswer.kind == "closing")
+    )
+    return BuddyFigures(
+        buddies=_ordered(BUDDY_STATUSES, await _by_status(session, BuddyProfile.status)),
+        requests=_ordered(REQUEST_STATUSES, await _by_status(session, BuddyRequest.status)),
+        matches=_ordered(MATCH_STATUSES, await _by_status(session, BuddyMatch.status)),
+        checkins=await checkin_answers(session, now),
+        closing_surveys=int(surveys.scalar_one()),
+    )
+
+
 async def collect(session: AsyncSession, coordinator_ids: frozenset[int], now: datetime) -> Figures:
     muted = await session.execute(
         select(func.count()).where(User.is_active.is_(True), User.muted_at.is_not(None))
@@ -193,4 +302,5 @@ async def collect(session: AsyncSession, coordinator_ids: frozenset[int], now: d
         clubs=await club_figures(session),
         broadcasts=await broadcast_figures(session),
         requests={status: int(count) for status, count in requests.all()},
+        buddy=await buddy_figures(session, now),
     )

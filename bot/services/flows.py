@@ -255,7 +255,7 @@ async def _record_effects(
                 )
             )
         elif isinstance(output, Submitted):
-            await forms.submit(session, user, output)
+            await forms.submit(session, user, output, name)
         elif isinstance(output, FollowUpRequested):
             session.add(
                 FollowUp(

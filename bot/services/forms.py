@@ -14,7 +14,9 @@ from bot.domain.flows.runtime import Submitted
 
 log = structlog.get_logger("silta.forms")
 
-FormHandler = Callable[[AsyncSession, User, Submitted], Awaitable[None]]
+# A handler gets the answers and the first name Telegram shows for the person (some forms
+# keep it, e.g. so that a buddy and a family know each other by name).
+FormHandler = Callable[[AsyncSession, User, Submitted, str], Awaitable[None]]
 _HANDLERS: dict[str, FormHandler] = {}
 
 
@@ -30,9 +32,9 @@ def form(name: str) -> Callable[[FormHandler], FormHandler]:
     return register
 
 
-async def submit(session: AsyncSession, user: User, submitted: Submitted) -> None:
+async def submit(session: AsyncSession, user: User, submitted: Submitted, name: str = "") -> None:
     handler = _HANDLERS.get(submitted.form)
     if handler is None:
         log.error("form_without_handler", form=submitted.form, flow=submitted.flow_id)
         return
-    await handler(session, user, submitted)
+    await handler(session, user, submitted, name)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from html.parser import HTMLParser
 from pathlib import Path
@@ -111,6 +112,9 @@ class SimulatorServer:
         self.world = World()
         self.validator = SpecValidator()
         self.personas = personas or []
+        # Set by the demo: move the bot's clock on by some days (check-ins, reminders) and run
+        # its jobs once; returns the new time. None: the web chat hides its clock button.
+        self.time_travel: Callable[[float], Awaitable[str]] | None = None
         for persona in self.personas:
             self.world.add_user(persona["id"], persona["first_name"], persona.get("language_code"))
         self.app = web.Application(client_max_size=20 * 1024 * 1024)
@@ -127,6 +131,7 @@ class SimulatorServer:
         self.app.router.add_get(f"{api}/chats/{{user_id}}/commands", self.api_commands)
         self.app.router.add_post(f"{api}/faults", self.api_fault)
         self.app.router.add_get(f"{api}/violations", self.api_violations)
+        self.app.router.add_post(f"{api}/clock", self.api_clock)
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
 
@@ -393,6 +398,7 @@ class SimulatorServer:
                     for language in LANGUAGES
                 ],
                 "media": sorted(MEDIA_SAMPLES),
+                "clock": self.time_travel is not None,
             },
             dumps=_dumps,
         )
@@ -451,6 +457,18 @@ class SimulatorServer:
         body = await request.json()
         self.world.faults.append(Fault(**body))
         return web.json_response({"faults": len(self.world.faults)})
+
+    async def api_clock(self, request: web.Request) -> web.Response:
+        """The demo's "later" button: the bot's clock moves on and its jobs run."""
+        if self.time_travel is None:
+            raise web.HTTPNotFound(text="the bot's clock can be moved in the demo only")
+        try:
+            days = float((await request.json()).get("days", 0))
+        except (ValueError, TypeError, AttributeError):
+            raise web.HTTPBadRequest(text='send {"days": a number from 0 to 60}') from None
+        if not 0 < days <= 60:
+            raise web.HTTPBadRequest(text="days must be more than 0 and at most 60")
+        return web.json_response({"now": await self.time_travel(days)})
 
     async def api_violations(self, request: web.Request) -> web.Response:
         return web.json_response({"violations": self.world.violations})

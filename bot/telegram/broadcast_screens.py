@@ -12,7 +12,13 @@ from babel import Locale
 from babel.dates import format_timedelta
 
 from bot.db.models import Broadcast, Club
-from bot.domain.audiences import Audience, estimated_seconds, version_for
+from bot.domain.audiences import (
+    PROGRAMME_MATCHED,
+    PROGRAMME_WAITING,
+    Audience,
+    estimated_seconds,
+    version_for,
+)
 from bot.domain.languages import LANGUAGES, SUPPORTED_LANGUAGES
 from bot.domain.roles import Role
 from bot.i18n.text import current_locale, fmt
@@ -20,7 +26,7 @@ from bot.services.broadcasts import MAX_TEXT, Progress, Reach
 from bot.telegram.callbacks import BroadcastAction, MuteChoice
 from bot.telegram.screens import Screen
 
-KINDS = ("roles", "languages", "clubs", "areas")
+KINDS = ("roles", "languages", "clubs", "areas", "programme")
 
 
 def _button(text: str, broadcast: int, act: str, value: str = "") -> InlineKeyboardButton:
@@ -47,6 +53,14 @@ def role_names() -> dict[str, str]:
     }
 
 
+def programme_names() -> dict[str, str]:
+    """The buddy programme's segments in words."""
+    return {
+        PROGRAMME_WAITING: _("Families waiting for a buddy"),
+        PROGRAMME_MATCHED: _("In a buddy match"),
+    }
+
+
 def club_name_of(names: Mapping[str, str], source_language: str, locale: str | None = None) -> str:
     """A club's name in the reader's language if it has one, else as it was written."""
     return str(names.get(locale or current_locale()) or names.get(source_language) or "?")
@@ -57,15 +71,18 @@ def club_name(club: Club, locale: str | None = None) -> str:
 
 
 def describe(audience: Audience, clubs: Mapping[int, str]) -> str:
-    """The audience in words: 'everyone', or e.g. 'parents · Arabic, Somali · Petonen'."""
+    """The audience in words: 'everyone', or e.g. 'parents · Arabic, Somali · Petonen ·
+    Families waiting for a buddy'."""
     if audience.everyone:
         return _("everyone")
     roles = role_names()
+    programme = programme_names()
     parts = [
         ", ".join(roles.get(role, role) for role in sorted(audience.roles)),
         ", ".join(language_name(code) for code in sorted(audience.languages)),
         ", ".join(clubs.get(club, f"#{club}") for club in sorted(audience.clubs)),
         ", ".join(sorted(audience.areas)),
+        ", ".join(programme.get(value, value) for value in sorted(audience.programme)),
     ]
     return " · ".join(part for part in parts if part)
 
@@ -112,6 +129,7 @@ def audience_screen(draft: Broadcast, reach: Reach, clubs: Mapping[int, str]) ->
         [_button("🌐 " + _("Languages"), draft.id, "k", "languages")],
         [_button("🏠 " + _("Clubs"), draft.id, "k", "clubs")],
         [_button("📍 " + _("Areas"), draft.id, "k", "areas")],
+        [_button("🤝 " + _("Buddy programme"), draft.id, "k", "programme")],
     ]
     if not audience.everyone:
         rows.append([_button("♻️ " + _("Everyone again"), draft.id, "e")])
@@ -131,6 +149,7 @@ def choices_screen(
         "languages": _("Readers of which languages?"),
         "clubs": _("Members of which clubs?"),
         "areas": _("Members of clubs in which areas?"),
+        "programme": _("Who in the buddy programme?"),
     }[kind]
     text = "\n".join(
         [
@@ -146,13 +165,18 @@ def choices_screen(
         _button(("✅ " if value in chosen else "▫️ ") + label, draft.id, "t", f"{kind[0]}.{value}")
         for value, label in options
     ]
-    rows = [buttons[index : index + 2] for index in range(0, len(buttons), 2)]
+    per_row = 1 if kind == "programme" else 2  # long labels get a row each
+    rows = [buttons[index : index + per_row] for index in range(0, len(buttons), per_row)]
     rows.append([_button("⬅ " + _("Back"), draft.id, "a")])
     return Screen(text, InlineKeyboardMarkup(inline_keyboard=rows))
 
 
 def role_options() -> list[tuple[str, str]]:
     return list(role_names().items())
+
+
+def programme_options() -> list[tuple[str, str]]:
+    return list(programme_names().items())
 
 
 def language_options() -> list[tuple[str, str]]:

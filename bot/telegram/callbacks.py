@@ -121,3 +121,30 @@ class FiguresAction(CallbackData, prefix="fg"):
     """Coordinators' figures: the charts (charts) or the spreadsheet file (csv)."""
 
     act: str
+
+
+class BuddyAction(CallbackData, prefix="bd"):
+    """One side of buddy match `match`: write (w), share contact details (c), end (e, then ey
+    yes / en no), go on after the offer to close (g)."""
+
+    match: int
+    act: str
+
+
+class CheckInAnswer(CallbackData, prefix="ck"):
+    """A quick answer to check-in `checkin` (a code of bot/domain/buddies/rhythm.py), or
+    'note' to add a note."""
+
+    checkin: int
+    answer: str
+
+
+class BuddyAdmin(CallbackData, prefix="ba"):
+    """The coordinators' buddy programme: o overview; v volunteers to approve, vo open one,
+    va approve, vt record seen today, vd record seen another day; m run the matching; p
+    proposals, po open, py approve, pn reject, pc other candidates, pk pick `value` (a buddy);
+    f waiting families, fo open one; a running matches, ao open, ax end, axy end for sure."""
+
+    act: str
+    id: int = 0
+    value: str = ""

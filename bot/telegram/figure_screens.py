@@ -11,7 +11,8 @@ from bot.db.models import as_utc
 from bot.domain.flows.model import Flow
 from bot.domain.roles import Role
 from bot.i18n.text import current_locale, fmt
-from bot.services.figures import Figures
+from bot.services.figures import OPEN, UNANSWERED, BuddyFigures, Figures
+from bot.telegram import buddy_words
 from bot.telegram.broadcast_screens import club_name_of, language_name
 from bot.telegram.callbacks import FiguresAction
 from bot.telegram.screens import Screen, role_name
@@ -39,6 +40,80 @@ def role_label(key: str | None) -> str:
         return role_name(Role(key)) if key else role_name(None)
     except ValueError:
         return key or ""
+
+
+def buddy_status_words() -> dict[str, dict[str, str]]:
+    """The buddy programme's states in words: volunteers, families' requests, matches."""
+    return {
+        "buddies": {
+            "training": _("in training"),
+            "ready": _("waiting for approval"),
+            "approved": _("approved"),
+            "paused": _("paused"),
+            "declined": _("declined"),
+        },
+        "requests": {
+            "waiting": _("waiting for a buddy"),
+            "proposed": _("proposal to decide"),
+            "matched": _("matched"),
+            "closed": _("closed"),
+            "withdrawn": _("withdrawn"),
+        },
+        "matches": {
+            "proposed": _("proposed"),
+            "active": _("active"),
+            "rejected": _("rejected"),
+            "closed": _("ended"),
+        },
+    }
+
+
+def checkin_answer_label(who: str, answer: str) -> str:
+    """A check-in answer in the words its buttons show ("Met, need help")."""
+    if answer == UNANSWERED:
+        return _("unanswered after 3 days")
+    if answer == OPEN:
+        return _("not answered yet")
+    return str(buddy_words.ANSWERS.get(answer, answer))
+
+
+def _counts_line(counts: dict[str, int], words: dict[str, str]) -> str:
+    """'label count · label count' for the states that have any."""
+    return " · ".join(f"{words.get(key, key)} {count}" for key, count in counts.items() if count)
+
+
+def buddy_lines(buddy: BuddyFigures) -> list[str]:
+    """The buddy programme's part of the figures; nothing while the programme is empty."""
+    if buddy.empty:
+        return []
+    words = buddy_status_words()
+    lines = ["", "🤝 " + _("Buddy programme")]
+    for heading, counts, kind in (
+        (_("Buddies: {count}"), buddy.buddies, "buddies"),
+        (_("Families' requests for a buddy: {count}"), buddy.requests, "requests"),
+        (_("Matches: {count}"), buddy.matches, "matches"),
+    ):
+        lines.append("   " + fmt(heading, count=sum(counts.values())))
+        if any(counts.values()):
+            lines.append("      " + _counts_line(counts, words[kind]))
+    for who, heading in (
+        ("buddy", _("Check-ins with buddies: {count}")),
+        ("family", _("Check-ins with families: {count}")),
+    ):
+        answers = buddy.checkins.get(who, {})
+        if not any(answers.values()):
+            continue
+        lines.append("   " + fmt(heading, count=sum(answers.values())))
+        lines.append(
+            "      "
+            + " · ".join(
+                f"{checkin_answer_label(who, answer)} {count}"
+                for answer, count in answers.items()
+                if count
+            )
+        )
+    lines.append("   " + fmt(_("Closing surveys answered: {count}"), count=buddy.closing_surveys))
+    return lines
 
 
 def figures_text(figures: Figures, flows: dict[str, Flow]) -> str:
@@ -137,6 +212,7 @@ def figures_text(figures: Figures, flows: dict[str, Flow]) -> str:
             closed=requests.get("closed", 0),
         ),
     ]
+    lines += buddy_lines(figures.buddy)
     return "\n".join(lines)
 
 
@@ -169,6 +245,10 @@ def chart_titles() -> dict[str, str]:
         "blocked": _("blocked the bot"),
         "failed": _("failed"),
         "people_axis": _("people"),
+        "checkins": _("Buddy programme: check-in answers"),
+        "from_buddies": _("buddies"),
+        "from_families": _("families"),
+        "answers_axis": _("answers"),
     }
 
 

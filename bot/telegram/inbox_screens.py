@@ -64,6 +64,9 @@ def request(
             step=item.step or "–",
         ),
     ]
+    alert = item.context.get("alert")
+    if isinstance(alert, dict):
+        lines += ["", *alert_lines(alert)]
     answers = item.context.get("answers") or {}
     if answers:
         lines.append(_("Answers so far:"))
@@ -117,3 +120,39 @@ def reply_passed_on() -> str:
 def person_wrote_again(name: str, number: int, text: str) -> str:
     head = fmt(_("💬 {name} wrote again (request #{number}):"), name=name or "–", number=number)
     return head + "\n\n" + text
+
+
+def alert_lines(alert: dict[str, object]) -> list[str]:
+    """A buddy alert: which match, what was answered (or left unanswered), the note."""
+    from bot.telegram import buddy_words
+
+    buddy, family = str(alert.get("buddy") or "–"), str(alert.get("family") or "–")
+    lines = [
+        fmt(
+            _("🤝 Buddy match #{number}: {family} ↔ {buddy}"),
+            number=str(alert.get("match")),
+            family=family,
+            buddy=buddy,
+        )
+    ]
+    reason = str(alert.get("reason"))
+    if reason == "unanswered":
+        lines.append(
+            fmt(
+                _("⏰ {name} has not answered {count} check-ins in a row."),
+                name=buddy,
+                count=str(alert.get("count") or 2),
+            )
+        )
+    else:
+        who = buddy if alert.get("who") == "buddy" else family
+        lines.append(
+            fmt(
+                _("{name} answered the check-in: {answer}"),
+                name=who,
+                answer=buddy_words.answer(reason),
+            )
+        )
+    if alert.get("note"):
+        lines.append(fmt(_("Note: {note}"), note=str(alert["note"])))
+    return lines

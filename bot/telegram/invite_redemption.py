@@ -10,10 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.models import User, utcnow
+from bot.domain.roles import Role
 from bot.services import audit
 from bot.services import invites as service
 from bot.services import users as user_service
-from bot.telegram import screens
+from bot.telegram import buddy_screens, screens
 from bot.telegram.replies import send_screen
 
 
@@ -47,6 +48,8 @@ async def redeem(
     audit.record(session, user, "invite_used", f"user {user.id}", role=granted.value)
     role = user_service.role_of(user, settings.coordinator_ids)
     await send_screen(target, screens.Screen(screens.role_confirmed(granted)))
+    if granted is Role.BUDDY:  # the next step of a new volunteer: the sign-up
+        await send_screen(target, buddy_screens.volunteer_status(None))
     await send_screen(target, screens.main_menu(role))
     return True
 

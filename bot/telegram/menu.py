@@ -67,6 +67,8 @@ def menu_keyboard(role: Role | None) -> InlineKeyboardMarkup:
 # The foundation's own entries. Later features register theirs in their own modules.
 register("guides", "🧭", __("Guides"), ALL_ROLES, 10)
 register("clubs", "🏠", __("Clubs and groups"), ALL_ROLES, 20)
+register("buddy", "🤝", __("My buddy"), frozenset({Role.PARENT, Role.BUDDY}), 30)
+register("buddies", "🤝", __("Buddy programme"), frozenset({Role.COORDINATOR}), 80)
 register("broadcast", "📢", __("Send an announcement"), frozenset({Role.COORDINATOR}), 85)
 register("inbox", "📥", __("Requests for a person"), frozenset({Role.COORDINATOR}), 90)
 register("invite", "✉️", __("Invite a person"), frozenset({Role.COORDINATOR}), 95)

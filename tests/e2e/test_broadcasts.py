@@ -2,7 +2,8 @@
 languages and the simulator answers with 429s, 5xx errors and blocked users; everyone reachable
 and not muted gets exactly one message in their own language (or the version they get instead),
 within Telegram's limits, while the coordinator's progress message is edited in place into
-the final report. Also: /stop, stopping an announcement mid-way, forged buttons."""
+the final report. Also: /stop, stopping an announcement mid-way, forged buttons, and the
+buddy programme's segment "families waiting for a buddy"."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from bot.db.models import Broadcast, User, utcnow
+from bot.db.models import Broadcast, BuddyMatch, BuddyRequest, User, utcnow
 from bot.delivery import outbox
 from bot.domain.flows.conversation_tests import plain
 from bot.domain.languages import SUPPORTED_LANGUAGES
@@ -218,3 +219,56 @@ async def test_stop_forged_buttons_and_stopping_midway(
 
 async def _sent_at_least(world: Any, count: int, chats: range) -> bool:
     return sum(1 for _, chat in world.sends if chat in chats) >= count
+
+
+async def test_an_announcement_to_families_waiting_for_a_buddy(
+    running_bot: RunningBot, simulator: SimulatorServer, join: Any
+) -> None:
+    """The buddy programme's segment in the wizard: the reach counts exactly the families whose
+    request waits (or has a proposal being decided), and the summary names the choice."""
+    app = running_bot.app
+    assert app is not None
+    families = await add_people(app.session_factory, simulator, list(range(23000, 23006)), [EN])
+    (buddy,) = (
+        await add_people(app.session_factory, simulator, [23100], [EN], role="buddy")
+    ).values()
+    async with app.session_factory() as session:
+        statuses = ["waiting", "waiting", "proposed", "matched", "closed", "withdrawn"]
+        requests = [
+            BuddyRequest(user_id=family.id, status=status)
+            for family, status in zip(families.values(), statuses, strict=True)
+        ]
+        session.add_all(requests)
+        await session.flush()
+        session.add(
+            BuddyMatch(
+                request_id=requests[3].id,
+                buddy_id=buddy.id,
+                family_id=requests[3].user_id,
+                status="active",
+            )
+        )
+        await session.commit()
+
+    coordinator = await join(COORDINATOR_ID, EN, "Laura")
+    await onboard(coordinator, EN, None)
+    await coordinator.press(tr("Send an announcement", EN))
+    await coordinator.expect(tr("New announcement. Who should get it?", EN))
+    choices = await coordinator.reply_after(lambda: coordinator.press(tr("Buddy programme", EN)))
+    assert tr("Who in the buddy programme?", EN) in choices["text"]
+    waiting = tr("Families waiting for a buddy", EN)
+    chosen = await coordinator.reply_after(lambda: coordinator.press(waiting))
+    assert tr("It reaches {count} people.", EN).format(count=3) in chosen["text"]
+    assert f"✅ {waiting}" in coordinator.buttons()
+    matched = await coordinator.reply_after(lambda: coordinator.press(tr("In a buddy match", EN)))
+    assert tr("It reaches {count} people.", EN).format(count=5) in matched["text"], (
+        "the family and the buddy of the active match join"
+    )
+    await coordinator.reply_after(lambda: coordinator.press(tr("In a buddy match", EN)))
+    await coordinator.reply_after(lambda: coordinator.press(tr("Back", EN)))
+    await coordinator.reply_after(lambda: coordinator.press(tr("Write the message", EN)))
+    await coordinator.reply_after(lambda: coordinator.send(body(EN)))
+    summary = await coordinator.reply_after(lambda: coordinator.press("English"))
+    assert tr("Ready to send.", EN) in summary["text"]
+    assert tr("Audience: {audience}", EN).format(audience=waiting) in summary["text"]
+    assert any("Send to 3 people" in label for label in coordinator.buttons())

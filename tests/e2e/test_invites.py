@@ -44,6 +44,9 @@ async def test_invites_for_a_buddy_and_a_coordinator(running_bot: RunningBot, jo
     await buddy.expect(tr("Main menu. What would you like to do?", "so"))
     await wait_for_user(running_bot, 8501, role="buddy")
     assert not any(tr("Who are you?", "so") in m.get("text", "") for m in buddy.bot_messages())
+    # A new volunteer is offered the sign-up straight away.
+    offer = await buddy.expect(tr("You have not signed up as a buddy yet.", "so"))
+    assert "guide:buddy-signup" in str(offer.get("reply_markup"))
 
     # The same link a second time: refused kindly, nothing granted.
     other = await join(8502, "en", "Eve")

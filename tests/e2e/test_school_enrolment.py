@@ -35,6 +35,10 @@ FOLLOW_UP = (
     'school in Finland" again from the menu.'
 )
 DONE = "You are ready. You can come back to this guide at any time from the menu."
+BUDDY = (
+    "Would you like a volunteer buddy? A buddy helps your family with school, public transport "
+    "and services, if possible in your language."
+)
 
 
 @pytest.mark.parametrize("language", ["fi", "so"])
@@ -45,7 +49,8 @@ async def test_under_six(running_bot: RunningBot, join: Any, language: str) -> N
     await answer(chat, "Under 6", language, ECEC)
     await chat.expect(tr(HELP, language))
     await answer(chat, "No, thanks", language, REMIND)
-    await answer(chat, "No", language, DONE)
+    await answer(chat, "No", language, BUDDY)
+    await answer(chat, "No, thanks", language, DONE)
 
 
 async def test_six_and_asking_for_a_person_in_arabic(running_bot: RunningBot, join: Any) -> None:
@@ -86,8 +91,8 @@ async def test_school_age_with_documents_and_reminder(
     await chat.wait_for(lambda c: "☑ " + tr("Vaccination record", language) in c.buttons())
     await answer(chat, "Done", language, HELP)
     await answer(chat, "No, thanks", language, REMIND)
-    await chat.press(tr("Yes", language))
-    await chat.expect(tr(DONE, language))
+    await answer(chat, "Yes", language, BUDDY)
+    await answer(chat, "No, thanks", language, DONE)
     preparatory = tr(
         "Preparatory instruction helps children learn Finnish first, usually for one school year. "
         "In Kuopio, the city's coordinator for language and cultural groups arranges it and may "

@@ -16,7 +16,17 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.config import PROJECT_ROOT
-from bot.db.models import Broadcast, FlowSession, HandoffRequest, User
+from bot.db.models import (
+    Broadcast,
+    BuddyMatch,
+    BuddyProfile,
+    BuddyRequest,
+    CheckIn,
+    FlowSession,
+    HandoffRequest,
+    SurveyAnswer,
+    User,
+)
 from bot.db.session import create_session_factory
 from bot.delivery.outbox import Planned, enqueue, settle
 from bot.i18n.core import SiltaI18n
@@ -205,3 +215,170 @@ async def test_silta_report_writes_csv_and_charts(tmp_path: Path) -> None:
     assert (tmp_path / "f.csv").read_bytes().startswith(b"\xef\xbb\xbfsection,item")
     pictures = sorted((tmp_path / "charts").glob("*.png"))
     assert len(pictures) == 3
+
+
+async def seed_buddies(session: AsyncSession) -> None:
+    """Volunteers, families' requests and matches in every state, check-ins answered, open and
+    unanswered, and surveys (two closing ones)."""
+    users = [
+        User(
+            telegram_id=9000 + index,
+            language="fi",
+            role="buddy" if index < 8 else "parent",
+            timezone="Europe/Helsinki",
+            consent_at=NOW - timedelta(days=30),
+        )
+        for index in range(16)
+    ]
+    session.add_all(users)
+    await session.flush()
+    buddies, families = users[:8], users[8:]
+    statuses = ["training", "ready", "ready", "approved", "approved", "approved", "paused"]
+    session.add_all(
+        BuddyProfile(user_id=user.id, status=status)
+        for user, status in zip(buddies, [*statuses, "declined"], strict=True)
+    )
+    requests = [
+        BuddyRequest(user_id=family.id, status=status)
+        for family, status in zip(
+            families,
+            ["waiting", "waiting", "proposed", "matched", "matched", "matched", "closed"],
+            strict=False,
+        )
+    ]
+    requests.append(BuddyRequest(user_id=families[7].id, status="withdrawn"))
+    session.add_all(requests)
+    await session.flush()
+    matches = [
+        BuddyMatch(
+            request_id=request.id,
+            buddy_id=buddies[index % 8].id,
+            family_id=request.user_id,
+            status=status,
+        )
+        for index, (request, status) in enumerate(
+            zip(
+                requests,
+                ["rejected", "rejected", "proposed", "active", "active", "active", "closed"],
+                strict=False,
+            )
+        )
+    ]
+    session.add_all(matches)
+    await session.flush()
+    active = matches[3]
+    checkins = [
+        *[("buddy", answer, 10) for answer in ["met_ok"] * 3 + ["met_help", "not_yet", "not_yet"]],
+        ("buddy", "pause", 20),
+        ("buddy", None, 5),  # unanswered: due more than three days ago
+        ("buddy", None, 4),
+        ("buddy", None, 1),  # open: due lately
+        ("buddy", None, 3),  # exactly three days: still open
+        ("buddy", None, -2),  # open: not even due
+        ("family", "good", 10),
+        ("family", "good", 40),
+        ("family", "okay", 10),
+        ("family", "concern", 10),
+        ("family", None, 4),
+        ("family", None, 2),
+    ]
+    session.add_all(
+        CheckIn(
+            match_id=active.id,
+            who=who,
+            due_at=NOW - timedelta(days=days),
+            answer=answer,
+            answered_at=NOW if answer else None,
+        )
+        for who, answer, days in checkins
+    )
+    session.add_all(
+        [
+            SurveyAnswer(user_id=families[6].id, match_id=matches[6].id, kind="closing"),
+            SurveyAnswer(user_id=buddies[6].id, match_id=matches[6].id, kind="closing"),
+            SurveyAnswer(user_id=families[0].id, kind="something_else"),
+        ]
+    )
+    await session.commit()
+
+
+async def test_buddy_programme_figures(engine: AsyncEngine) -> None:
+    async with create_session_factory(engine)() as session:
+        empty = (await collect(session, frozenset({COORDINATOR}), NOW)).buddy
+        assert empty.empty and empty.closing_surveys == 0
+        await seed_buddies(session)
+        figures = await collect(session, frozenset({COORDINATOR}), NOW)
+
+    buddy = figures.buddy
+    assert not buddy.empty
+    assert buddy.buddies == {"training": 1, "ready": 2, "approved": 3, "paused": 1, "declined": 1}
+    assert buddy.requests == {
+        "waiting": 2,
+        "proposed": 1,
+        "matched": 3,
+        "closed": 1,
+        "withdrawn": 1,
+    }
+    assert buddy.matches == {"proposed": 1, "active": 3, "rejected": 2, "closed": 1}
+    assert buddy.checkins == {
+        "buddy": {
+            "met_ok": 3,
+            "met_help": 1,
+            "not_yet": 2,
+            "pause": 1,
+            "unanswered": 2,
+            "open": 3,
+        },
+        "family": {"good": 2, "okay": 1, "concern": 1, "unanswered": 1, "open": 1},
+    }
+    assert buddy.closing_surveys == 2
+
+    rows = list(csv.reader(io.StringIO(figures_csv(figures))))
+    for row in [
+        ["buddies", "ready", "", "2"],
+        ["buddies", "declined", "", "1"],
+        ["buddy_requests", "proposed", "", "1"],
+        ["buddy_requests", "withdrawn", "", "1"],
+        ["matches", "active", "", "3"],
+        ["matches", "rejected", "", "2"],
+        ["checkins", "buddy", "met_ok", "3"],
+        ["checkins", "buddy", "unanswered", "2"],
+        ["checkins", "buddy", "open", "3"],
+        ["checkins", "family", "concern", "1"],
+        ["checkins", "family", "unanswered", "1"],
+        ["surveys", "closing", "", "2"],
+    ]:
+        assert row in rows, row
+    assert ["requests", "open", "", "0"] not in rows, "the inbox's requests keep their section"
+
+    text, images = render(figures, "en")
+    for line in [
+        "Buddy programme",
+        "Buddies: 8",
+        "in training 1 · waiting for approval 2 · approved 3 · paused 1 · declined 1",
+        "Families' requests for a buddy: 8",
+        "waiting for a buddy 2 · proposal to decide 1 · matched 3 · closed 1 · withdrawn 1",
+        "Matches: 7",
+        "proposed 1 · active 3 · rejected 2 · ended 1",
+        "Check-ins with buddies: 12",
+        "Met, all good 3 · Met, need help 1 · Not yet 2 · Pause for now 1"
+        " · unanswered after 3 days 2 · not answered yet 3",
+        "Check-ins with families: 6",
+        "Good 2 · Okay 1 · Not good 1 · unanswered after 3 days 1 · not answered yet 1",
+        "Closing surveys answered: 2",
+    ]:
+        assert line in text, line
+    assert "met_ok" not in text, "answers are shown in words"
+    assert len(images) == 2, "people and the check-in answers (no guides or announcements here)"
+    assert all(image.startswith(b"\x89PNG") for image in images)
+
+
+async def test_figures_without_a_buddy_programme_say_nothing_of_it(engine: AsyncEngine) -> None:
+    async with create_session_factory(engine)() as session:
+        await seed(session)
+        figures = await collect(session, frozenset({COORDINATOR}), NOW)
+    text, images = render(figures, "en")
+    assert "Buddy programme" not in text
+    assert len(images) == 3, "no check-in chart without check-ins"
+    rows = list(csv.reader(io.StringIO(figures_csv(figures))))
+    assert ["matches", "active", "", "0"] in rows, "the CSV lists every state, zeros included"

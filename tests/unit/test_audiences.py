@@ -34,3 +34,28 @@ def test_delivery_estimate_at_the_pace() -> None:
     assert estimated_seconds(1, 30) == 1
     assert estimated_seconds(495, 30) == 17
     assert estimated_seconds(10, 0) == 0
+
+
+def test_the_buddy_programme_is_a_kind_of_its_own() -> None:
+    waiting = Audience().toggled("programme", "waiting")
+    assert not waiting.everyone
+    assert waiting.programme == {"waiting"}
+    assert waiting.to_json()["programme"] == ["waiting"]
+    both = waiting.toggled("programme", "matched").toggled("roles", "parent")
+    assert both.to_json()["programme"] == ["matched", "waiting"]
+    assert Audience.from_json(both.to_json()) == both
+    assert both.toggled("programme", "waiting").programme == {"matched"}, "a second tap unchooses"
+    assert waiting.toggled("programme", "waiting").everyone
+    with pytest.raises(ValueError, match="buddy programme"):
+        Audience().toggled("programme", "someday")
+
+
+def test_audiences_stored_before_the_buddy_programme_still_read() -> None:
+    old = {"roles": ["parent"], "languages": ["ar"], "clubs": [3], "areas": ["Petonen"]}
+    audience = Audience.from_json(old)
+    assert audience.programme == frozenset()
+    assert audience == Audience().toggled("roles", "parent").toggled("languages", "ar").toggled(
+        "clubs", 3
+    ).toggled("areas", "Petonen")
+    assert Audience.from_json({}).everyone
+    assert Audience.from_json({"programme": ["matched"]}).programme == {"matched"}

@@ -1,3 +1,3 @@
 """The renderers of every outbox payload kind; importing this package registers them all."""
 
-from bot.delivery.messages import broadcasts, clubs, followups, inbox  # noqa: F401
+from bot.delivery.messages import broadcasts, buddies, clubs, followups, inbox  # noqa: F401

@@ -330,6 +330,13 @@ async function init() {
     onclick: () => { closeMenus(); send({ media: kind }); },
   }, MEDIA_LABELS[kind] || kind)));
 
+  $("later").hidden = !sim.clock;
+  $("later").addEventListener("click", async () => {
+    try {
+      const moved = await api("/clock", { days: 7 });
+      toast(`The bot's clock is now ${new Date(moved.now).toLocaleString()}`);
+    } catch (error) { alertBox(String(error)); }
+  });
   $("persona").addEventListener("change", (e) => choosePerson(Number(e.target.value)));
   $("new-person").addEventListener("click", newPerson);
   $("app-language").addEventListener("change", (e) => setAppLanguage(e.target.value));

@@ -7,6 +7,8 @@ from aiogram import Router
 from bot.telegram.routers import (
     account,
     broadcasts,
+    buddies,
+    buddy_admin,
     club_wizard,
     clubs,
     fallback,
@@ -30,6 +32,8 @@ def all_routers() -> list[Router]:
         inbox.build_router(),
         broadcasts.build_router(),
         figures.build_router(),
+        buddy_admin.build_router(),
+        buddies.build_router(),
         club_wizard.build_router(),
         clubs.build_router(),
         flows.build_router(),

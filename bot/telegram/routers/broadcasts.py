@@ -73,6 +73,8 @@ async def _options(session: AsyncSession, kind: str) -> list[tuple[str, str]]:
         return bs.language_options()
     if kind == "clubs":
         return [(str(club.id), bs.club_name(club)) for club in await service.clubs(session)]
+    if kind == "programme":
+        return bs.programme_options()
     return [(str(index), area) for index, area in enumerate(await service.areas(session))]
 
 
@@ -197,9 +199,11 @@ async def _choices(
 async def _toggle(
     query: CallbackQuery, session: AsyncSession, item: Broadcast, value: str, settings: Settings
 ) -> None:
-    """Choose or unchoose one segment (r.parent, l.ar, c.3, a.<area index>)."""
+    """Choose or unchoose one segment (r.parent, l.ar, c.3, a.<area index>, p.waiting)."""
     letter, _, choice = value.partition(".")
-    kind = {"r": "roles", "l": "languages", "c": "clubs", "a": "areas"}.get(letter)
+    kind = {"r": "roles", "l": "languages", "c": "clubs", "a": "areas", "p": "programme"}.get(
+        letter
+    )
     options = dict(await _options(session, kind)) if kind else {}
     if kind is None or choice not in options:
         await edit_or_send(query, await _audience_screen(session, item, settings))

@@ -76,6 +76,7 @@ def charts(figures: Figures, library: FlowLibrary, i18n: I18n, locale: str) -> l
             ),
             figure_charts.guides_chart(figures, words, guide),
             figure_charts.broadcasts_chart(figures, words),
+            figure_charts.checkins_chart(figures, words, figure_screens.checkin_answer_label),
         ]
     return [image for image in images if image is not None]
 
