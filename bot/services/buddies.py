@@ -429,7 +429,7 @@ async def propose_pair(
     await session.execute(
         update(BuddyMatch)
         .where(BuddyMatch.request_id == request.id, BuddyMatch.status == "proposed")
-        .values(status="replaced", decided_at=now)
+        .values(status="rejected", decided_at=now)
         .execution_options(synchronize_session=False)
     )
     match = BuddyMatch(

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import (
+    BuddyMatch,
     BuddyProfile,
     BuddyRequest,
     Club,
@@ -139,6 +140,7 @@ class UserData:
     buddy_profile: bool = False  # a volunteer's sign-up (languages, area, ages, topics ...)
     buddy_requests: int = 0  # a family's requests for a buddy
     surveys: int = 0  # closing surveys answered
+    buddy_matches: int = 0  # as a buddy or a family, with their check-ins (erased with them)
 
 
 async def export_user_data(
@@ -197,6 +199,18 @@ async def export_user_data(
         buddy_profile=bool(await count(BuddyProfile)),
         buddy_requests=await count(BuddyRequest),
         surveys=await count(SurveyAnswer),
+        buddy_matches=int(
+            (
+                await session.execute(
+                    select(func.count())
+                    .select_from(BuddyMatch)
+                    .where(
+                        (BuddyMatch.buddy_id == user.id) | (BuddyMatch.family_id == user.id),
+                        BuddyMatch.status.in_(("active", "closed")),
+                    )
+                )
+            ).scalar_one()
+        ),
     )
 
 

@@ -212,7 +212,7 @@ def close_offer(match: BuddyMatch, name: str, months: int) -> Screen:
     keyboard = InlineKeyboardMarkup(
         inline_keyboard=[
             [_act("🏁 " + _("End the buddy time"), match.id, "ey")],
-            [_act("➡ " + _("Go on"), match.id, "g")],
+            [_act("➡ " + _("Go on with the buddy time"), match.id, "g")],
         ]
     )
     return Screen(text, keyboard)

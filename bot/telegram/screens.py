@@ -183,6 +183,13 @@ def my_data(data: UserData, guide_titles: list[str]) -> str:
         lines.append(
             _("Your request for a buddy: languages, area, children's ages, needs and times.")
         )
+    if data.buddy_matches:
+        lines.append(
+            fmt(
+                _("Buddy matches, with the check-in answers and notes: {count}"),
+                count=data.buddy_matches,
+            )
+        )
     if data.surveys:
         lines.append(fmt(_("Closing surveys answered: {count}"), count=data.surveys))
     lines += [

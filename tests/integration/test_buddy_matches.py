@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from bot.db.models import BuddyMatch, BuddyRequest, CheckIn, HandoffRequest, OutboxMessage, as_utc
 from bot.db.session import create_session_factory
 from bot.domain.buddies.rhythm import Rhythm
-from bot.services import buddies, buddy_matches, forms
+from bot.services import buddies, buddy_matches, forms, users
 from tests.integration.test_buddies_service import NOW, SIGNUP, approved, person, submitted
 
 RHYTHM = Rhythm()
@@ -174,6 +174,14 @@ async def test_close_offered_after_the_programme_and_closing(engine: AsyncEngine
         survey = (await session.execute(select(buddies.SurveyAnswer))).scalar_one()
         assert survey.match_id == match.id
 
+        # /mydata names the match; /delete erases it with its check-ins.
+        data = await users.export_user_data(session, family, frozenset())
+        assert data.buddy_matches == 1 and data.surveys == 1
+        assert await users.delete_user(session, family.telegram_id)
+        await session.commit()
+        assert (await session.execute(select(BuddyMatch))).first() is None
+        assert (await session.execute(select(CheckIn))).first() is None
+
 
 async def test_another_candidate_and_a_record_date(engine: AsyncEngine) -> None:
     async with create_session_factory(engine)() as session:
@@ -196,7 +204,7 @@ async def test_another_candidate_and_a_record_date(engine: AsyncEngine) -> None:
         other = next(c for c in found if c.volunteer_id == second.id)
         picked = await buddies.propose_pair(session, request, other, NOW)
         await session.refresh(proposal)
-        assert proposal.status == "replaced" and picked.status == "proposed"
+        assert proposal.status == "rejected" and picked.status == "proposed"
         assert picked.buddy_id == second.id
         assert await buddies.decide(session, picked, coordinator, True, NOW, RHYTHM)
         assert not await buddies.decide(session, picked, coordinator, True, NOW, RHYTHM)
