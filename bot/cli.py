@@ -612,12 +612,15 @@ def flows_graph(
     path = Path(flow)
     if not path.suffix:
         path = _settings().flows_dir / f"{flow}.yaml"
-    flows, problems = check_files([path])
-    if not flows:
-        for problem in problems:
+    # The flow is checked with its neighbours, so that the flows it calls are known.
+    flows, problems = check_files({path, *path.parent.glob("*.yaml")})
+    found = [item for item in flows.values() if item.path.resolve() == path.resolve()]
+    if not found:
+        own = [p for p in problems if Path(p.file).resolve() == path.resolve()]
+        for problem in own or problems:
             typer.echo(str(problem), err=True)
         raise typer.Exit(1)
-    loaded = next(iter(flows.values())).flow
+    loaded = found[0].flow
     if svg or (output is not None and output.suffix.lower() == ".svg"):
         if language:
             translate = translator(_settings().locales_dir, [language])
