@@ -316,21 +316,22 @@ async def answer(
     rhythm: Rhythm,
 ) -> bool:
     """Record a check-in answer (the latest press counts). Returns True when it raised an
-    alert for coordinators ("met, need help" or a family's "not good")."""
+    alert for coordinators ("met, need help" or a family's "not good"; a second such press on
+    the same check-in does not alert again, a change from "all good" to "need help" does)."""
     match = await session.get(BuddyMatch, checkin.match_id)
     if match is None or side_of(match, user) != checkin.who:
         raise NotYours(str(checkin.id))
     allowed = BUDDY_ANSWERS if checkin.who == "buddy" else FAMILY_ANSWERS
     if given not in allowed:
         raise ValueError(f"not an answer: {given!r}")
-    first = checkin.answer is None
+    alerted_before = checkin.answer in ALERTING_ANSWERS
     checkin.answer = given
     checkin.answered_at = now
     if checkin.who == "buddy":
         match.unanswered_checkins = 0
         if given == "pause" and match.status == "active":
             match.next_buddy_checkin = now + rhythm.pause
-    if given in ALERTING_ANSWERS and first:
+    if given in ALERTING_ANSWERS and not alerted_before:
         await raise_alert(session, match, checkin.who, given, checkin)
         return True
     return False

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from bot.db.models import BuddyMatch, BuddyProfile, BuddyRequest
 from bot.domain.buddies.rhythm import BUDDY_ANSWERS, FAMILY_ANSWERS
 from bot.i18n.text import fmt
+from bot.services.buddy_matches import MAX_RELAYED
 from bot.telegram import buddy_words as words
 from bot.telegram.callbacks import BuddyAction, CheckInAnswer, GuidePick
 from bot.telegram.screens import Screen
@@ -296,3 +297,12 @@ def my_matches(lines: list[tuple[BuddyMatch, str, bool]]) -> Screen:
 
 def text_only() -> str:
     return _("I can pass on text only. Please write your message.")
+
+
+def too_long(length: int) -> str:
+    """A message or note longer than fits in one Telegram message with its heading."""
+    return fmt(
+        _("That is {length} characters; at most {max} fit. Please make it shorter."),
+        length=length,
+        max=MAX_RELAYED,
+    )

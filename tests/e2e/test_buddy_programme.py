@@ -272,6 +272,10 @@ async def test_the_whole_buddy_cycle(running_bot: RunningBot, join: Any) -> None
     )
     await newest(olena, head(prompt, "uk"), after)
     after = await mark(olena)
+    await olena.send("Привіт! " * 500)  # longer than fits: nothing is cut, she is asked again
+    too_long = "That is {length} characters; at most {max} fit. Please make it shorter."
+    await newest(olena, head(too_long, "uk"), after)
+    after = await mark(olena)
     await olena.send("Привіт, Aino! Can we meet on Saturday?")
     await newest(olena, head("✓ Sent to {name}.", "uk"), after)
     await app.tick()
@@ -343,6 +347,11 @@ async def test_the_whole_buddy_cycle(running_bot: RunningBot, join: Any) -> None
     await newest(olena, head(END, "uk"), after)
     await olena.press(tr("Yes, end it", "uk"))
     await eventually(lambda: _closed(app))
+    question = await olena.expect(head(END, "uk"))
+    await olena.wait_for(
+        lambda c: not c.messages[question["message_id"]].get("reply_markup"),
+        what="the question keeps its text and loses its buttons",
+    )
     await app.tick()
     ended = await olena.expect(head("🏁 The buddy time with {name} has ended. Thank you!", "uk"))
     assert tr("Ask for a new buddy", "uk") in str(ended.get("reply_markup"))

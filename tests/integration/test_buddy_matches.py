@@ -111,6 +111,8 @@ async def test_answers_help_pause_and_notes(engine: AsyncEngine) -> None:
 
         with pytest.raises(buddy_matches.NotYours):  # the family cannot answer the buddy's
             await buddy_matches.answer(session, checkin, family, "met_ok", NOW, RHYTHM)
+        # "All good" first, then changed to "need help": the change alerts (once).
+        assert not await buddy_matches.answer(session, checkin, buddy, "met_ok", NOW, RHYTHM)
         assert await buddy_matches.answer(session, checkin, buddy, "met_help", NOW, RHYTHM)
         assert not await buddy_matches.answer(session, checkin, buddy, "met_help", NOW, RHYTHM)
         await buddy_matches.add_note(session, checkin, "The school meeting is in Finnish only.")

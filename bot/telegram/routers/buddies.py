@@ -107,7 +107,8 @@ async def buddy_action(
         await send_screen(query, buddy_screens.end_question(seat.match, seat.other_name))
     elif act == "ey":
         await service.close(session, seat.match, seat.side, utcnow())
-        await edit_or_send(query, screens.Screen("🏁"))
+        if isinstance(query.message, Message):  # the goodbye and the survey follow
+            await query.message.edit_reply_markup(reply_markup=None)
     elif act in ("en", "g"):
         await edit_or_send(query, screens.Screen(buddy_screens.going_on()))
 
@@ -115,6 +116,10 @@ async def buddy_action(
 async def message_written(
     message: Message, session: AsyncSession, state: FSMContext, user: User | None
 ) -> None:
+    text = (message.text or "").strip()
+    if len(text) > service.MAX_RELAYED:  # the question stays open for a shorter one
+        await send_screen(message, screens.Screen(buddy_screens.too_long(len(text))))
+        return
     data = await state.get_data()
     await state.clear()
     match = await session.get(BuddyMatch, int(data.get("match", 0)))
@@ -122,7 +127,6 @@ async def message_written(
     if seat is None or seat.match.status != "active":
         await send_screen(message, screens.Screen(screens.stale_button()))
         return
-    text = (message.text or "").strip()
     await service.relay(session, seat, text, _first_name(message), message.message_id, utcnow())
     await send_screen(message, screens.Screen(buddy_screens.relay_sent(seat.other_name)))
 
@@ -173,6 +177,10 @@ async def checkin_answered(
 async def note_written(
     message: Message, session: AsyncSession, state: FSMContext, user: User | None
 ) -> None:
+    text = (message.text or "").strip()
+    if len(text) > service.MAX_RELAYED:  # the question stays open for a shorter one
+        await send_screen(message, screens.Screen(buddy_screens.too_long(len(text))))
+        return
     data = await state.get_data()
     await state.clear()
     checkin = await session.get(CheckIn, int(data.get("checkin", 0)))
@@ -185,7 +193,7 @@ async def note_written(
     ):
         await send_screen(message, screens.Screen(screens.stale_button()))
         return
-    await service.add_note(session, checkin, (message.text or "").strip())
+    await service.add_note(session, checkin, text)
     await send_screen(message, screens.Screen(buddy_screens.note_saved()))
 
 
