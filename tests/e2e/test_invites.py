@@ -25,6 +25,22 @@ async def make_invite(coordinator: Any, role_label: str) -> str:
     return link.split("?start=")[1]
 
 
+async def stored(bot: RunningBot, code: str) -> None:
+    """Wait for the invite's commit: the bot shows the link just before it commits, and a
+    test is faster than any person passing the link on."""
+    assert bot.app is not None
+    app = bot.app
+
+    async def found() -> bool:
+        async with app.session_factory() as session:
+            row = await session.execute(
+                select(Invite).where(Invite.code == code.removeprefix("inv-"))
+            )
+            return row.first() is not None
+
+    await eventually(found)
+
+
 async def follow(chat: Any, code: str, language: str) -> None:
     await chat.send(f"/start {code}")
     await chat.expect(tr("Which language should I use? Tap your language.", chat.language_code))
@@ -39,6 +55,7 @@ async def test_invites_for_a_buddy_and_a_coordinator(running_bot: RunningBot, jo
     with_role = {Role.BUDDY: tr("volunteer buddy", "en"), Role.COORDINATOR: tr("coordinator", "en")}
 
     buddy_code = await make_invite(coordinator, with_role[Role.BUDDY])
+    await stored(running_bot, buddy_code)
     buddy = await join(8501, "so", "Abdi")
     await follow(buddy, buddy_code, "so")
     await buddy.expect(tr("Main menu. What would you like to do?", "so"))
@@ -61,6 +78,7 @@ async def test_invites_for_a_buddy_and_a_coordinator(running_bot: RunningBot, jo
     await wait_for_user(running_bot, 8502, role="parent")
 
     coordinator_code = await make_invite(coordinator, with_role[Role.COORDINATOR])
+    await stored(running_bot, coordinator_code)
     colleague = await join(8503, "fi", "Sanna")
     await follow(colleague, coordinator_code, "fi")
     await colleague.expect(tr("Main menu. What would you like to do?", "fi"))
