@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
+from bench.instances import random_instance
 from bot.domain.buddies.matching import (
     AGE_BANDS,
-    SLOTS,
-    TOPICS,
     Batch,
     Reason,
     Request,
@@ -39,54 +38,7 @@ def request(id: int, **fields: Any) -> Request:
     return Request(id, **{"languages": {"fi": "good"}, **fields})
 
 
-# --- random instances ----------------------------------------------------------------------
-
-
-def random_languages(rnd: random.Random, languages: list[str]) -> dict[str, str]:
-    """One or two languages; "basic" now and then, so that the level rule matters."""
-    levels = ["basic", "good", "fluent", "native", "native"]
-    return {code: rnd.choice(levels) for code in rnd.sample(languages, rnd.randint(1, 2))}
-
-
-def random_volunteer(id: int, rnd: random.Random, languages: list[str]) -> Volunteer:
-    capacity = rnd.randint(1, 3)
-    return Volunteer(
-        id,
-        random_languages(rnd, languages),
-        area=rnd.choice(["Petonen", "Keskusta", None]),
-        age_bands=frozenset(rnd.sample(AGE_BANDS, rnd.randint(1, 3))),
-        supports=frozenset(rnd.sample(["family", "pupil"], rnd.randint(1, 2))),
-        topics=frozenset(rnd.sample(TOPICS, rnd.randint(0, 3))),
-        availability=frozenset(rnd.sample(SLOTS[:6], rnd.randint(0, 4))),
-        capacity=capacity,
-        load=rnd.choice([0, 0, rnd.randint(0, capacity)]),
-        gender=rnd.choice(["female", "male", None]),
-        approved=rnd.random() < 0.9,
-    )
-
-
-def random_request(id: int, rnd: random.Random, languages: list[str]) -> Request:
-    preference = rnd.choice([None, "same", "female", "male"])
-    return Request(
-        id,
-        random_languages(rnd, languages),
-        area=rnd.choice(["Petonen", "keskusta", None]),
-        age_bands=frozenset(rnd.sample(AGE_BANDS, rnd.choice([0, 1, 1, 2]))),
-        kind=rnd.choice(["family", "family", "family", "pupil"]),
-        topics=frozenset(rnd.sample(TOPICS, rnd.randint(0, 3))),
-        availability=frozenset(rnd.sample(SLOTS[:6], rnd.randint(0, 4))),
-        gender_preference=preference,
-        gender_required=preference is not None and rnd.random() < 0.3,
-        gender=rnd.choice(["female", "male", None]),
-    )
-
-
-def random_instance(
-    seed: int, families: int, volunteers: int, languages: tuple[str, ...] = ("fi", "en", "ar")
-) -> tuple[list[Volunteer], list[Request]]:
-    rnd = random.Random(seed)
-    pool = [random_volunteer(100 + i, rnd, list(languages)) for i in range(volunteers)]
-    return pool, [random_request(i, rnd, list(languages)) for i in range(families)]
+# --- checks ----------------------------------------------------------------------------------
 
 
 def brute_force_best(volunteers: list[Volunteer], requests: list[Request]) -> float:
