@@ -6,6 +6,7 @@ never has to read a traceback to find a typo in `.env`.
 
 from __future__ import annotations
 
+import os
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -20,6 +21,11 @@ from bot.domain.languages import SUPPORTED_LANGUAGES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+
+
+def _user_cache() -> Path:
+    """The user's cache folder (XDG_CACHE_HOME, else ~/.cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
 
 
 class SettingsError(Exception):
@@ -39,6 +45,8 @@ class Settings(BaseSettings):
     default_timezone: str = "Europe/Helsinki"
     flows_dir: Path = PROJECT_ROOT / "flows"
     locales_dir: Path = PROJECT_ROOT / "locales"
+    # Parsed flow files kept between starts (bot/domain/flows/parse_cache.py); safe to delete.
+    cache_dir: Path = Field(default_factory=lambda: _user_cache() / "silta")
     log_level: str = "INFO"
     log_format: str = "json"
     demo_host: str = "127.0.0.1"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -37,6 +38,7 @@ def make_settings(database_url: str, api_url: str = "http://127.0.0.1:9", **extr
         "coordinator_ids": frozenset({COORDINATOR_ID}),
         "log_format": "console",
         "api_max_retries": 4,
+        "cache_dir": Path(tempfile.gettempdir()) / "silta-test-cache",
     }
     values.update(extra)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

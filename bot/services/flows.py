@@ -21,6 +21,7 @@ from bot.db.models import FlowDefinition, FlowSession, FollowUp, HandoffRequest,
 from bot.domain.flows.check import check_files
 from bot.domain.flows.interpreter import FlowError, Interpreter
 from bot.domain.flows.model import Flow
+from bot.domain.flows.parse_cache import ParseCache
 from bot.domain.flows.runtime import (
     Answer,
     FlowState,
@@ -44,8 +45,11 @@ class FlowLibrary:
     earlier: dict[str, Flow] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, folder: Path) -> FlowLibrary:
-        loaded, problems = check_files(sorted(folder.glob("*.yaml")))
+    def load(cls, folder: Path, cache_dir: Path | None = None) -> FlowLibrary:
+        """Load and check every flow in `folder`; with `cache_dir`, files parsed at an earlier
+        start are not parsed again (bot/domain/flows/parse_cache.py)."""
+        cache = ParseCache(cache_dir, folder) if cache_dir is not None else None
+        loaded, problems = check_files(sorted(folder.glob("*.yaml")), cache)
         for problem in problems:
             log.error("flow_refused", problem=str(problem))
         log.info("flows_loaded", flows=sorted(loaded), refused_problems=len(problems))

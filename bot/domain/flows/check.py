@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bot.domain.flows import expressions
 from bot.domain.flows.loader import LoadedFlow, Problem, load_flow
+from bot.domain.flows.parse_cache import ParseCache
 from bot.domain.flows.steps.base import Step
 from bot.domain.flows.steps.call import Call
 from bot.domain.flows.steps.choice import Ask
@@ -150,12 +151,16 @@ def check_flow(loaded: LoadedFlow) -> list[Problem]:
     return problems
 
 
-def check_files(paths: Iterable[Path]) -> tuple[dict[str, LoadedFlow], list[Problem]]:
-    """Load and check flow files together: also duplicate flow ids and calls to unknown flows."""
+def check_files(
+    paths: Iterable[Path], cache: ParseCache | None = None
+) -> tuple[dict[str, LoadedFlow], list[Problem]]:
+    """Load and check flow files together: also duplicate flow ids and calls to unknown flows.
+
+    A cache spares parsing files parsed before; every check still runs."""
     flows: dict[str, LoadedFlow] = {}
     problems: list[Problem] = []
     for path in sorted(paths):
-        loaded, load_problems = load_flow(path)
+        loaded, load_problems = load_flow(path, cache)
         problems += load_problems
         if loaded is None:
             continue
@@ -178,4 +183,6 @@ def check_files(paths: Iterable[Path]) -> tuple[dict[str, LoadedFlow], list[Prob
                     )
                 )
                 flows.pop(loaded.flow.id, None)
+    if cache is not None:
+        cache.save()
     return flows, sorted(set(problems))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,6 +13,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from bot.domain.flows.model import Flow
+from bot.domain.flows.parse_cache import ParseCache
 
 Location = tuple[str | int, ...]
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -33,11 +34,20 @@ class Problem:
 
 @dataclass
 class LoadedFlow:
-    """A valid flow and the YAML tree it came from (for positions)."""
+    """A valid flow and the text it came from; the YAML tree (for positions) is parsed again
+    only when a position is asked for, which a flow without problems never needs."""
 
     flow: Flow
     path: Path
-    tree: CommentedMap
+    text: str
+    _tree: CommentedMap | None = field(default=None, repr=False)
+
+    @property
+    def tree(self) -> CommentedMap:
+        if self._tree is None:
+            tree, _problems = parse_tree(self.text, self.path)
+            self._tree = tree if tree is not None else CommentedMap()
+        return self._tree
 
     def problem(self, location: Location, message: str) -> Problem:
         line, column = position(self.tree, location)
@@ -89,16 +99,23 @@ def _pydantic_message(error: Any) -> str:
 
 def load_tree(path: Path) -> tuple[CommentedMap | None, list[Problem]]:
     """Parse a YAML file that must hold a mapping, keeping line numbers."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        return None, [Problem(str(path), 1, 1, f"cannot read: {error.strerror}")]
+    return parse_tree(text, path)
+
+
+def parse_tree(text: str, path: Path) -> tuple[CommentedMap | None, list[Problem]]:
+    """Parse YAML text (from `path`) that must hold a mapping, keeping line numbers."""
     yaml = YAML(typ="rt")
     try:
-        tree = yaml.load(path.read_text(encoding="utf-8"))
+        tree = yaml.load(text)
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         reason = " ".join(part for part in (error.context, error.problem) if part)
         return None, [Problem(str(path), line, column, f"YAML: {reason}")]
-    except OSError as error:
-        return None, [Problem(str(path), 1, 1, f"cannot read: {error.strerror}")]
     if not isinstance(tree, CommentedMap):
         return None, [Problem(str(path), 1, 1, "the file must be a mapping (key: value lines)")]
     return tree, []
@@ -132,15 +149,32 @@ def validate_tree(
         return None, sorted(set(problems))
 
 
-def load_flow(path: Path) -> tuple[LoadedFlow | None, list[Problem]]:
-    """Parse and validate one flow file; a flow with problems is returned as None."""
-    tree, problems = load_tree(path)
+def load_flow(
+    path: Path, cache: ParseCache | None = None
+) -> tuple[LoadedFlow | None, list[Problem]]:
+    """Parse and validate one flow file; a flow with problems is returned as None.
+
+    With a cache, a file parsed before (same text) is not parsed again: its plain data is
+    validated as it is. Problems always come from a fresh parse, for their positions."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        return None, [Problem(str(path), 1, 1, f"cannot read: {error.strerror}")]
+    data = cache.get(text) if cache is not None else None
+    if data is not None:
+        try:
+            return LoadedFlow(Flow.model_validate(data), path, text), []
+        except ValidationError:
+            pass  # reported with positions below
+    tree, problems = parse_tree(text, path)
     if tree is None:
         return None, problems
     flow, problems = validate_tree(tree, path, Flow, _without_union_tag)
     if flow is None:
         return None, problems
-    return LoadedFlow(flow, path, tree), []
+    if cache is not None:
+        cache.put(text, _plain(tree))
+    return LoadedFlow(flow, path, text, tree), []
 
 
 _STEP_TAGS = {
