@@ -11,7 +11,6 @@ from typing import Any
 import structlog
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramForbiddenError
 from aiogram.fsm.storage.memory import SimpleEventIsolation
@@ -34,8 +33,9 @@ from bot.services.flows import FlowLibrary
 from bot.services.users import set_reachable
 from bot.telegram import screens
 from bot.telegram.api_retry import ApiRetryMiddleware
+from bot.telegram.api_session import KeepingSession
 from bot.telegram.bot_profile import publish_profile
-from bot.telegram.middlewares.db import DbSessionMiddleware
+from bot.telegram.middlewares.db import CommitBeforeRequest, DbSessionMiddleware
 from bot.telegram.middlewares.locale import LocaleMiddleware
 from bot.telegram.middlewares.logging import UpdateLogMiddleware
 from bot.telegram.middlewares.user import UserMiddleware
@@ -112,23 +112,41 @@ class SiltaApp:
             self.scheduler = None
             self.sender.resume()
 
-    async def prepare(self) -> None:
-        """Migrate the database and publish commands and descriptions in every language."""
+    async def prepare(self, publish: bool = True) -> None:
+        """Migrate the database and (unless `publish` is False: `run_polling` does it then)
+        publish commands and descriptions in every language."""
         await upgrade(self.engine)
-        await publish_profile(self.bot, self.i18n, self.settings.default_locale)
+        if publish:
+            await self.publish_profile()
 
-    async def run_polling(self) -> None:
-        """Long polling until stopped (SIGINT/SIGTERM or `dispatcher.stop_polling()`)."""
+    async def publish_profile(self) -> None:
+        """setMyCommands / setMyDescription in every language; a failure is logged, not fatal
+        (Telegram keeps the last published profile)."""
+        try:
+            await publish_profile(self.bot, self.i18n, self.settings.default_locale)
+        except Exception as error:
+            log.warning("profile_not_published", error=type(error).__name__)
+
+    async def run_polling(self, publish: bool = False) -> None:
+        """Long polling until stopped (SIGINT/SIGTERM or `dispatcher.stop_polling()`).
+
+        With `publish`, the commands and descriptions are published while polling has already
+        begun: some 40 calls a person never waits for, so a restart answers sooner."""
         allowed = self.dispatcher.resolve_used_update_types()
         log.info("polling", api=self.settings.telegram_api_url, database=self.engine.dialect.name)
         self.start_background()
+        publishing = asyncio.create_task(self.publish_profile()) if publish else None
         try:
             await self.dispatcher.start_polling(
-                self.bot, allowed_updates=allowed, handle_signals=True, close_bot_session=True
+                self.bot, allowed_updates=allowed, handle_signals=True, close_bot_session=False
             )
         finally:
+            if publishing is not None:
+                publishing.cancel()
+                await asyncio.gather(publishing, return_exceptions=True)
             await self.finish_updates()
             await self.stop_background()
+            await self.bot.session.close()
 
     async def close(self) -> None:
         await self.stop_background()
@@ -148,7 +166,8 @@ def build_app(settings: Settings, token: str) -> SiltaApp:
             await set_reachable(session, chat_id, False)
             await session.commit()
 
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session = KeepingSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+    session.middleware(CommitBeforeRequest())  # once per call, before any retry
     session.middleware(
         ApiRetryMiddleware(on_blocked=mark_unreachable, max_attempts=settings.api_max_retries)
     )
@@ -164,7 +183,7 @@ def build_app(settings: Settings, token: str) -> SiltaApp:
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_factory))
     dispatcher.update.outer_middleware(UserMiddleware(settings))
     LocaleMiddleware(i18n).setup(dispatcher)
-    dispatcher["flow_library"] = FlowLibrary.load(settings.flows_dir)
+    dispatcher["flow_library"] = FlowLibrary.load(settings.flows_dir, settings.cache_dir)
     dispatcher["rhythm"] = settings.rhythm
     dispatcher.include_routers(*all_routers())
     dispatcher.errors.register(_on_error)
@@ -172,7 +191,7 @@ def build_app(settings: Settings, token: str) -> SiltaApp:
     # a 429, a 5xx or a 403 means for the whole outbox.
     sender_bot = Bot(
         token=token,
-        session=AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url)),
+        session=KeepingSession(api=TelegramAPIServer.from_base(settings.telegram_api_url)),
         default=DefaultBotProperties(link_preview=LinkPreviewOptions(is_disabled=True)),
     )
     sender = Sender(

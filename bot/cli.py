@@ -68,8 +68,8 @@ def run() -> None:
         assert settings.bot_token is not None
         silta = build_app(settings, settings.bot_token)
         try:
-            await silta.prepare()
-            await silta.run_polling()
+            await silta.prepare(publish=False)
+            await silta.run_polling(publish=True)
         finally:
             await silta.close()
 

@@ -9,7 +9,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.migrate import current_revision, head_revision
+from bot.db.migrate import current_revision, head_revision, newest_revision
 from bot.db.models import User
 from bot.db.session import create_engine, create_session_factory
 from bot.domain.roles import Role
@@ -18,7 +18,7 @@ from bot.services.figures import people_by_role_and_language
 
 
 async def test_migrations_create_the_schema(engine: AsyncEngine) -> None:
-    assert await current_revision(engine) == head_revision() == "0008"
+    assert await current_revision(engine) == head_revision() == newest_revision() == "0008"
     async with engine.connect() as connection:
         columns = await connection.run_sync(
             lambda sync: {c["name"] for c in inspect(sync).get_columns("users")}

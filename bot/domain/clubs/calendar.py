@@ -1,13 +1,13 @@
 """A club's meetings as an iCalendar file (.ics) for the phone's calendar: one recurring event
 with the rule, cancelled meetings as exceptions, moved and added ones as events of their own,
-in the club's time zone (the file carries its definition)."""
+in the club's time zone (the file carries its definition).
+
+icalendar is imported when a file is made, not at start-up: few people ask for one."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, Event, vRecur
 
 from bot.domain.clubs.schedule import KEY_FORMAT, Schedule
 
@@ -15,6 +15,8 @@ from bot.domain.clubs.schedule import KEY_FORMAT, Schedule
 def club_calendar(
     club_id: int, name: str, address: str, schedule: Schedule, made_at: datetime
 ) -> bytes:
+    from icalendar import Calendar, Event, vRecur
+
     zone = ZoneInfo(schedule.timezone)
     length = timedelta(minutes=schedule.minutes)
     calendar = Calendar()
