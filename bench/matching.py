@@ -19,7 +19,8 @@ from collections.abc import Callable, Sequence
 
 from bench.common import Row, fmt, main, median, peak_rss_mb
 from bench.instances import LANGUAGES, random_instance
-from bot.domain.buddies.matching import Batch, Request, Volunteer, greedy, propose
+from bot.domain.buddies.assignment import greedy, propose
+from bot.domain.buddies.matching import Batch, Request, Volunteer
 
 FAMILIES, VOLUNTEERS = 10_000, 2_000
 SEED = 2026

@@ -323,7 +323,9 @@ async def propose_batch(session: AsyncSession, now: datetime) -> list[BuddyMatch
     waiting = await waiting_requests(session)
     if not waiting:
         return []
-    batch = matching.propose(await pool(session), [family_request(r, f) for r, f in waiting])
+    from bot.domain.buddies import assignment  # NumPy and SciPy load with the first batch
+
+    batch = assignment.propose(await pool(session), [family_request(r, f) for r, f in waiting])
     by_id = {request.id: (request, family) for request, family in waiting}
     proposals = []
     for proposal in batch.proposals:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from bench.instances import random_instance
+from bot.domain.buddies.assignment import greedy, pair_scores, propose
 from bot.domain.buddies.matching import (
     AGE_BANDS,
     Batch,
@@ -18,9 +19,6 @@ from bot.domain.buddies.matching import (
     Volunteer,
     Weights,
     best_candidates,
-    greedy,
-    pair_scores,
-    propose,
     score,
 )
 
