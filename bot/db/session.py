@@ -12,9 +12,16 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# SQLite writes one transaction at a time, and each aiosqlite connection is a thread that
+# competes with the event loop for the GIL: a few connections serve one process best
+# (bench/interactive.py: 15 connection threads left the event loop waiting a third of the time).
+SQLITE_POOL = {"pool_size": 3, "max_overflow": 3}
+
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine; on SQLite switch every connection to WAL mode."""
+    if database_url.startswith("sqlite") and ":memory:" not in database_url:
+        kwargs = {**SQLITE_POOL, **kwargs}
     engine = create_async_engine(database_url, **kwargs)
     if engine.dialect.name == "sqlite":
 

@@ -16,6 +16,7 @@ from bot.telegram import screens
 from bot.telegram.bot_profile import clear_chat_commands
 from bot.telegram.callbacks import DeleteAnswer, MenuAction
 from bot.telegram.keyboards import delete_keyboard
+from bot.telegram.magic import Magic
 from bot.telegram.replies import edit_or_send, send_screen
 
 
@@ -98,7 +99,7 @@ async def delete_answered(
 def build_router() -> Router:
     """A fresh router with this module's handlers, in the order they are tried."""
     router = Router(name="account")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(Magic(F.chat.type == "private"))
     router.message.register(mydata_command, Command("mydata"))
     router.callback_query.register(mydata_entry, MenuAction.filter(F.entry == "mydata"))
     router.message.register(delete_command, Command("delete"))

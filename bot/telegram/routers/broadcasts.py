@@ -27,6 +27,7 @@ from bot.services import broadcasts as service
 from bot.telegram import broadcast_screens as bs
 from bot.telegram import screens
 from bot.telegram.callbacks import BroadcastAction, MenuAction, MuteChoice
+from bot.telegram.magic import Magic
 from bot.telegram.replies import edit_or_send, send_screen
 
 
@@ -354,7 +355,7 @@ async def mute_choice(query: CallbackQuery, callback_data: MuteChoice, user: Use
 
 def build_router() -> Router:
     router = Router(name="broadcasts")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(Magic(F.chat.type == "private"))
     router.callback_query.register(start_wizard, MenuAction.filter(F.entry == "broadcast"))
     router.callback_query.register(wizard_button, BroadcastAction.filter())
     router.message.register(stop_command, Command("stop"))
@@ -363,6 +364,6 @@ def build_router() -> Router:
     )
     router.callback_query.register(mute_choice, MuteChoice.filter())
     writing = StateFilter(BroadcastWizard.text, BroadcastWizard.version)
-    router.message.register(text_written, writing, F.text, ~F.text.startswith("/"))
-    router.message.register(not_text, writing, ~F.text)
+    router.message.register(text_written, writing, Magic(F.text), Magic(~F.text.startswith("/")))
+    router.message.register(not_text, writing, Magic(~F.text))
     return router

@@ -21,6 +21,7 @@ from bot.services import buddies as programme
 from bot.services import buddy_matches as service
 from bot.telegram import buddy_screens, screens
 from bot.telegram.callbacks import BuddyAction, CheckInAnswer, MenuAction
+from bot.telegram.magic import Magic
 from bot.telegram.replies import edit_or_send, send_screen
 
 
@@ -199,15 +200,15 @@ async def note_written(
 
 def build_router() -> Router:
     router = Router(name="buddies")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(Magic(F.chat.type == "private"))
     router.callback_query.register(my_buddy, MenuAction.filter(F.entry == "buddy"))
     router.callback_query.register(buddy_action, BuddyAction.filter())
     router.callback_query.register(checkin_answered, CheckInAnswer.filter())
     router.message.register(
-        message_written, StateFilter(BuddyChat.text), F.text, ~F.text.startswith("/")
+        message_written, StateFilter(BuddyChat.text), Magic(F.text), Magic(~F.text.startswith("/"))
     )
     router.message.register(
-        note_written, StateFilter(CheckInNote.text), F.text, ~F.text.startswith("/")
+        note_written, StateFilter(CheckInNote.text), Magic(F.text), Magic(~F.text.startswith("/"))
     )
-    router.message.register(not_text, StateFilter(BuddyChat.text, CheckInNote.text), ~F.text)
+    router.message.register(not_text, StateFilter(BuddyChat.text, CheckInNote.text), Magic(~F.text))
     return router

@@ -25,6 +25,7 @@ from bot.services import buddies as service
 from bot.telegram import buddy_admin_screens as views
 from bot.telegram import screens
 from bot.telegram.callbacks import BuddyAdmin, MenuAction
+from bot.telegram.magic import Magic
 from bot.telegram.replies import edit_or_send, send_screen
 
 DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y")
@@ -278,10 +279,13 @@ async def record_date_written(
 
 def build_router() -> Router:
     router = Router(name="buddy_admin")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(Magic(F.chat.type == "private"))
     router.callback_query.register(open_programme, MenuAction.filter(F.entry == "buddies"))
     router.callback_query.register(admin_action, BuddyAdmin.filter())
     router.message.register(
-        record_date_written, StateFilter(RecordDate.text), F.text, ~F.text.startswith("/")
+        record_date_written,
+        StateFilter(RecordDate.text),
+        Magic(F.text),
+        Magic(~F.text.startswith("/")),
     )
     return router

@@ -25,6 +25,7 @@ from bot.services import audit
 from bot.services import clubs as service
 from bot.telegram import club_screens, screens
 from bot.telegram.callbacks import WizardChoice
+from bot.telegram.magic import Magic
 from bot.telegram.replies import edit_or_send, send_screen
 
 
@@ -220,11 +221,11 @@ async def start_written(message: Message, state: FSMContext, role: Role | None) 
 
 def build_router() -> Router:
     router = Router(name="club_wizard")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(Magic(F.chat.type == "private"))
     router.callback_query.register(choice_made, WizardChoice.filter())
-    typed = ~F.text.startswith("/")
-    router.message.register(name_written, StateFilter(NewClub.name), F.text, typed)
-    router.message.register(address_written, StateFilter(NewClub.address), F.text, typed)
-    router.message.register(capacity_written, StateFilter(NewClub.capacity), F.text, typed)
-    router.message.register(start_written, StateFilter(NewClub.start), F.text, typed)
+    typed = Magic(~F.text.startswith("/"))
+    router.message.register(name_written, StateFilter(NewClub.name), Magic(F.text), typed)
+    router.message.register(address_written, StateFilter(NewClub.address), Magic(F.text), typed)
+    router.message.register(capacity_written, StateFilter(NewClub.capacity), Magic(F.text), typed)
+    router.message.register(start_written, StateFilter(NewClub.start), Magic(F.text), typed)
     return router

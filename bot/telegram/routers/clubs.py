@@ -26,6 +26,7 @@ from bot.services import audit
 from bot.services import clubs as service
 from bot.telegram import club_screens, screens
 from bot.telegram.callbacks import ClubAction, ClubAnswer, ClubOpen, MeetingPick, MenuAction
+from bot.telegram.magic import Magic
 from bot.telegram.replies import answer_stale, edit_or_send, send_screen
 
 
@@ -391,14 +392,16 @@ async def _member_count(session: AsyncSession, club: Club) -> int:
 
 def build_router() -> Router:
     router = Router(name="clubs")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(Magic(F.chat.type == "private"))
     router.callback_query.register(open_clubs, MenuAction.filter(F.entry == "clubs"))
     router.callback_query.register(club_opened, ClubOpen.filter())
     router.callback_query.register(club_action, ClubAction.filter())
     router.callback_query.register(meeting_answered, ClubAnswer.filter())
     router.callback_query.register(meeting_picked, MeetingPick.filter())
-    router.message.register(location_shared, F.location)
-    typed = ~F.text.startswith("/")
-    router.message.register(new_time_written, StateFilter(MoveMeeting.new_time), F.text, typed)
-    router.message.register(value_written, StateFilter(EditClub.value), F.text, typed)
+    router.message.register(location_shared, Magic(F.location))
+    typed = Magic(~F.text.startswith("/"))
+    router.message.register(
+        new_time_written, StateFilter(MoveMeeting.new_time), Magic(F.text), typed
+    )
+    router.message.register(value_written, StateFilter(EditClub.value), Magic(F.text), typed)
     return router

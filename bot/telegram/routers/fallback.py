@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.db.models import User
 from bot.domain.roles import Role
 from bot.telegram import screens
+from bot.telegram.magic import Magic
 from bot.telegram.replies import answer_stale, send_screen
 
 
@@ -44,9 +45,9 @@ async def unknown_button(
 def build_router() -> Router:
     """A fresh router with this module's handlers, in the order they are tried."""
     router = Router(name="fallback")
-    router.message.filter(F.chat.type == "private")
-    router.message.register(unknown_command, F.text.startswith("/"))
-    router.message.register(unknown_text, F.text)
+    router.message.filter(Magic(F.chat.type == "private"))
+    router.message.register(unknown_command, Magic(F.text.startswith("/")))
+    router.message.register(unknown_text, Magic(F.text))
     router.message.register(unknown_media)
     router.callback_query.register(unknown_button)
     return router

@@ -22,6 +22,7 @@ from bot.services.flows import FlowLibrary
 from bot.telegram import figure_screens, screens
 from bot.telegram.broadcast_screens import language_name
 from bot.telegram.callbacks import FiguresAction, MenuAction
+from bot.telegram.magic import Magic
 from bot.telegram.replies import send_screen
 
 
@@ -119,7 +120,7 @@ async def figures_file(
 
 def build_router() -> Router:
     router = Router(name="figures")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(Magic(F.chat.type == "private"))
     router.message.register(stats_command, Command("stats"))
     router.callback_query.register(figures_entry, MenuAction.filter(F.entry == "figures"))
     router.callback_query.register(figures_file, FiguresAction.filter())

@@ -35,6 +35,7 @@ from bot.services.flows import FlowLibrary, Progress
 from bot.services.users import onboarding_state
 from bot.telegram import screens
 from bot.telegram.callbacks import GuidePick, GuideStep, MenuAction
+from bot.telegram.magic import Magic
 from bot.telegram.replies import answer_stale, send_screen
 
 
@@ -339,12 +340,12 @@ async def deep_link(
 def build_router() -> Router:
     """A fresh router with this module's handlers, in the order they are tried."""
     router = Router(name="flows")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(Magic(F.chat.type == "private"))
     router.message.register(
         deep_link, CommandStart(deep_link=True, magic=F.args.startswith("flow-"))
     )
     router.callback_query.register(open_guides, MenuAction.filter(F.entry == "guides"))
     router.callback_query.register(guide_picked, GuidePick.filter())
     router.callback_query.register(step_answered, GuideStep.filter())
-    router.message.register(text_answered, F.text, WaitingForText())
+    router.message.register(text_answered, Magic(F.text), WaitingForText())
     return router

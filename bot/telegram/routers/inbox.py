@@ -20,6 +20,7 @@ from bot.services import inbox as service
 from bot.services.flows import FlowLibrary
 from bot.telegram import inbox_screens, screens
 from bot.telegram.callbacks import InboxAction, MenuAction
+from bot.telegram.magic import Magic
 from bot.telegram.replies import edit_or_send, send_screen
 
 
@@ -102,10 +103,13 @@ async def answer_written(
 
 def build_router() -> Router:
     router = Router(name="inbox")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(Magic(F.chat.type == "private"))
     router.callback_query.register(open_inbox, MenuAction.filter(F.entry == "inbox"))
     router.callback_query.register(inbox_action, InboxAction.filter())
     router.message.register(
-        answer_written, StateFilter(AnswerRequest.text), F.text, ~F.text.startswith("/")
+        answer_written,
+        StateFilter(AnswerRequest.text),
+        Magic(F.text),
+        Magic(~F.text.startswith("/")),
     )
     return router

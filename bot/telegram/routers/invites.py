@@ -20,6 +20,7 @@ from bot.services import invites as service
 from bot.telegram import screens
 from bot.telegram.callbacks import InviteRole, MenuAction
 from bot.telegram.invite_redemption import invitation_gone, redeem
+from bot.telegram.magic import Magic
 from bot.telegram.replies import edit_or_send, send_screen
 from bot.telegram.routers.onboarding import start as onboarding_start
 
@@ -96,7 +97,7 @@ async def invite_opened(
 
 def build_router() -> Router:
     router = Router(name="invites")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(Magic(F.chat.type == "private"))
     router.callback_query.register(invite_entry, MenuAction.filter(F.entry == "invite"))
     router.callback_query.register(invite_role_chosen, InviteRole.filter())
     router.message.register(

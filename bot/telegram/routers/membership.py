@@ -7,6 +7,7 @@ from aiogram.types import ChatMemberUpdated
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.users import set_reachable
+from bot.telegram.magic import Magic
 
 
 async def membership_changed(event: ChatMemberUpdated, session: AsyncSession) -> None:
@@ -21,5 +22,5 @@ async def membership_changed(event: ChatMemberUpdated, session: AsyncSession) ->
 def build_router() -> Router:
     """A fresh router with this module's handlers, in the order they are tried."""
     router = Router(name="membership")
-    router.my_chat_member.register(membership_changed, F.chat.type == "private")
+    router.my_chat_member.register(membership_changed, Magic(F.chat.type == "private"))
     return router

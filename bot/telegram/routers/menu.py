@@ -15,6 +15,7 @@ from bot.i18n.text import for_reader
 from bot.services.users import onboarding_state
 from bot.telegram import screens
 from bot.telegram.callbacks import MenuAction
+from bot.telegram.magic import Magic
 from bot.telegram.menu import is_allowed
 from bot.telegram.replies import answer_stale, send_screen
 
@@ -75,7 +76,7 @@ async def role_entry(query: CallbackQuery) -> None:
 def build_router() -> Router:
     """A fresh router with this module's handlers, in the order they are tried."""
     router = Router(name="menu")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(Magic(F.chat.type == "private"))
     router.callback_query.register(refuse_entry, MenuEntryRefused())
     router.message.register(menu_command, Command("menu"))
     router.message.register(help_command, Command("help"))

@@ -18,6 +18,7 @@ from bot.telegram import screens
 from bot.telegram.bot_profile import set_chat_commands
 from bot.telegram.callbacks import ConsentAnswer, LanguageChoice, RoleChoice
 from bot.telegram.invite_redemption import redeem_pending
+from bot.telegram.magic import Magic
 from bot.telegram.replies import answer_stale, edit_or_send, send_screen
 
 
@@ -138,7 +139,7 @@ async def role_chosen(
 def build_router() -> Router:
     """A fresh router with this module's handlers, in the order they are tried."""
     router = Router(name="onboarding")
-    router.message.filter(F.chat.type == "private")
+    router.message.filter(Magic(F.chat.type == "private"))
     router.message.register(start, CommandStart())
     router.message.register(language_command, Command("language"))
     router.callback_query.register(language_chosen, LanguageChoice.filter())

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.models import HandoffRequest, User, utcnow
 from bot.services import inbox as service
 from bot.telegram import inbox_screens, screens
+from bot.telegram.magic import Magic
 from bot.telegram.replies import send_screen
 
 
@@ -36,6 +37,8 @@ async def replied(message: Message, session: AsyncSession, request: HandoffReque
 
 def build_router() -> Router:
     router = Router(name="replies_to_programme")
-    router.message.filter(F.chat.type == "private")
-    router.message.register(replied, F.text, ~F.text.startswith("/"), AnsweredLately())
+    router.message.filter(Magic(F.chat.type == "private"))
+    router.message.register(
+        replied, Magic(F.text), Magic(~F.text.startswith("/")), AnsweredLately()
+    )
     return router
