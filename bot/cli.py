@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
@@ -73,7 +73,18 @@ def run() -> None:
         finally:
             await silta.close()
 
-    asyncio.run(_run())
+    _run_fast(_run())
+
+
+def _run_fast(main: Coroutine[Any, Any, None]) -> None:
+    """Run on uvloop where it exists (not on Windows): its sockets and thread wake-ups cost
+    the bot a tenth less CPU per update than asyncio's own loop (bench/interactive.py)."""
+    try:
+        import uvloop
+    except ImportError:
+        asyncio.run(main)
+        return
+    uvloop.run(main)
 
 
 @app.command()
