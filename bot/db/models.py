@@ -460,3 +460,14 @@ class Invite(Base):
         ForeignKey("users.id", ondelete="SET NULL"), default=None
     )
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class PlannerMark(Base):
+    """How far a periodic planner has planned (bot/scheduler/jobs.py): the next tick starts
+    from here instead of from the beginning of its look-back. Written in the same transaction
+    as what the tick planned, so a crash loses neither."""
+
+    __tablename__ = "planner_marks"
+
+    planner: Mapped[str] = mapped_column(String(32), primary_key=True)
+    planned_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,6 +50,20 @@ class Planned:
 
 async def enqueue(session: AsyncSession, messages: Sequence[Planned]) -> int:
     """Store messages not stored before (by key); returns how many were new."""
+    return await _store(session, messages, "pending")
+
+
+async def record_skipped(session: AsyncSession, messages: Sequence[Planned], reason: str) -> int:
+    """Keep a record of messages that will not be sent (e.g. their meeting passed during a
+    downtime), once per key: a key stored before keeps its row. Returns how many were new."""
+    return await _store(session, messages, "skipped", reason)
+
+
+async def _store(
+    session: AsyncSession, messages: Sequence[Planned], status: str, reason: str | None = None
+) -> int:
+    """Insert the rows whose key is new, in the order given: one statement executed for many
+    rows (SQLAlchemy batches them into multi-row INSERTs, compiled once)."""
     if not messages:
         return 0
     rows = [
@@ -62,35 +76,21 @@ async def enqueue(session: AsyncSession, messages: Sequence[Planned]) -> int:
             "expires_at": m.expires_at,
             "urgent": m.urgent,
             "batch": m.batch,
-            "status": "pending",
+            "status": status,
+            "last_error": reason,
             "attempts": 0,
-            "created_at": func.now(),
         }
         for m in messages
     ]
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    added = 0
-    for start in range(0, len(rows), 500):
-        statement = (
-            insert(OutboxMessage)
-            .values(rows[start : start + 500])
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(OutboxMessage.id)
-        )
-        added += len((await session.execute(statement)).all())
-    return added
-
-
-async def record_skipped(session: AsyncSession, planned: Planned, reason: str) -> None:
-    """Keep a record of a message that will not be sent (e.g. its meeting passed during a
-    downtime), once per key."""
-    if await enqueue(session, [planned]):
-        await session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.key == planned.key)
-            .values(status="skipped", last_error=reason)
-        )
+    statement = (
+        insert(cast(Table, OutboxMessage.__table__))  # Core: plain executemany, no ORM
+        .values(created_at=func.now())
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(OutboxMessage.id)
+    )
+    return len((await session.execute(statement, rows)).all())
 
 
 async def claim(session: AsyncSession, worker: str, now: datetime, limit: int) -> list[int]:

@@ -1,36 +1,28 @@
 """The periodic jobs: each looks at the database and plans what is due into the outbox.
 
-They keep no state of their own, so a restart, a crash or a second process changes nothing:
-planning the same message again finds its key taken. After a downtime, a reminder whose
-meeting is still ahead goes out late; one that would no longer help is recorded as skipped.
+What they know is in the database, so a restart, a crash or a second process changes nothing:
+planning the same message again finds its key taken. The club-reminder planner lives in
+reminders.py: it also keeps how far it has planned, in the database, with what it planned.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Club, FollowUp, Membership, User, as_utc
-from bot.delivery.outbox import Planned, enqueue, record_skipped
-from bot.domain.buddies.rhythm import DEFAULT_RHYTHM, Rhythm
-from bot.domain.clubs.reminders import QuietHours, plan
-from bot.services.clubs import changes_of, schedule_of
+from bot.db.models import FollowUp, as_utc
+from bot.delivery.outbox import Planned, enqueue
+from bot.scheduler.reminders import plan_reminders
+from bot.scheduler.tick import LOOKAHEAD, Tick
 
-LOOKAHEAD = timedelta(minutes=5)  # plan this far ahead; the sender waits for `not_before`
-LOOKBACK = timedelta(days=1)  # meetings this recent still get their missed reminders recorded
-
-
-@dataclass(frozen=True)
-class Tick:
-    """What a planner knows: the time now, and the quiet hours in force."""
-
-    now: datetime
-    quiet: QuietHours
-    coordinator_ids: frozenset[int] = frozenset()
-    rhythm: Rhythm = DEFAULT_RHYTHM
+__all__ = [
+    "LOOKAHEAD",
+    "Tick",
+    "plan_buddy_checkins",
+    "plan_reminders",
+    "queue_follow_ups",
+    "remind_inbox",
+]
 
 
 async def queue_follow_ups(session: AsyncSession, tick: Tick) -> int:
@@ -59,61 +51,6 @@ async def queue_follow_ups(session: AsyncSession, tick: Tick) -> int:
     await enqueue(session, planned)
     for item in due:
         item.status = "queued"
-    return len(planned)
-
-
-async def plan_reminders(session: AsyncSession, tick: Tick) -> int:
-    """Reminders of club meetings that are due soon, for every member who wants them."""
-    now = tick.now
-    clubs = (await session.execute(select(Club).where(Club.active.is_(True)))).scalars().all()
-    planned: list[Planned] = []
-    missed: list[Planned] = []
-    for club in clubs:
-        before = timedelta(minutes=max(club.reminder_minutes or [0]))
-        schedule = schedule_of(club, await changes_of(session, club.id))
-        meetings = schedule.meetings(now - LOOKBACK, now + before + LOOKAHEAD)
-        if not meetings:
-            continue
-        members = (
-            await session.execute(
-                select(Membership, User)
-                .join(User, User.id == Membership.user_id)
-                .where(
-                    Membership.club_id == club.id,
-                    Membership.status == "member",
-                    Membership.reminders.is_(True),
-                    User.is_active.is_(True),
-                )
-            )
-        ).all()
-        for membership, user in members:
-            joined = as_utc(membership.since)
-            for meeting in meetings:
-                for reminder in plan(
-                    meeting.starts_at, club.reminder_minutes, user.timezone, tick.quiet
-                ):
-                    if reminder.send_at > now + LOOKAHEAD or reminder.send_at < joined:
-                        continue
-                    item = Planned(
-                        key=(
-                            f"reminder:{club.id}:{meeting.key}:"
-                            f"{meeting.starts_at:%Y%m%dT%H%M}:{user.id}:{reminder.minutes_before}"
-                        ),
-                        purpose="reminder",
-                        user_id=user.id,
-                        payload={
-                            "kind": "reminder",
-                            "club_id": club.id,
-                            "key": meeting.key,
-                            "starts_at": meeting.starts_at.isoformat(),
-                        },
-                        not_before=reminder.send_at,
-                        expires_at=reminder.useful_until,
-                    )
-                    (missed if now > reminder.useful_until else planned).append(item)
-    await enqueue(session, planned)
-    for item in missed:
-        await record_skipped(session, item, "the meeting was too close or over when planned")
     return len(planned)
 
 

@@ -7,14 +7,15 @@ through the outbox; the renderers in bot/delivery/messages/clubs.py write them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import Club, ClubChange, Membership, Rsvp, User, utcnow
+from bot.db.models import Club, ClubChange, Membership, Rsvp, User, as_utc, utcnow
 from bot.delivery.outbox import Planned, enqueue
 from bot.domain.clubs.schedule import KEY_FORMAT, Change, Meeting, Schedule, ScheduleError
 
@@ -122,6 +123,130 @@ def localized(texts: dict[str, str], language: str, source: str) -> str:
 async def changes_of(session: AsyncSession, club_id: int) -> list[ClubChange]:
     rows = await session.execute(select(ClubChange).where(ClubChange.club_id == club_id))
     return list(rows.scalars())
+
+
+class Timetable(NamedTuple):
+    """A club as the reminder planner reads it: its schedule with its recent changes, and when
+    to remind. A tuple, cheap to make and to compare, so that a planner can keep what it
+    worked out from it while it stays the same."""
+
+    club_id: int
+    timezone: str
+    first_date: date
+    start_time: time
+    minutes: int
+    rule: str
+    reminder_minutes: tuple[int, ...]
+    changes: tuple[Change, ...]
+    changed_at: datetime | None  # when the newest of those changes was made
+
+    def schedule(self, first: date | None = None) -> Schedule:
+        """The schedule, optionally from a later first date with the same meetings."""
+        return Schedule(
+            self.timezone,
+            first or self.first_date,
+            self.start_time,
+            self.minutes,
+            self.rule,
+            self.changes,
+        )
+
+
+async def timetables(session: AsyncSession, changes_from: str) -> list[Timetable]:
+    """Every active club's timetable, in two queries. Changes both of and to a time before
+    `changes_from` (a date, 'YYYY-MM-DD') are left out: they cannot touch the meetings of a
+    window that begins days after it."""
+    changes: dict[int, list[ClubChange]] = {}
+    recent = or_(
+        ClubChange.key >= changes_from,
+        ClubChange.starts_local >= datetime.fromisoformat(changes_from),
+    )
+    found = await session.execute(select(ClubChange).where(recent))
+    for change in found.scalars():
+        changes.setdefault(change.club_id, []).append(change)
+    rows = await session.execute(
+        select(
+            Club.id,
+            Club.timezone,
+            Club.first_date,
+            Club.start_time,
+            Club.minutes,
+            Club.rule,
+            Club.reminder_minutes,
+        ).where(Club.active.is_(True))
+    )
+    tables = []
+    for club_id, timezone, first_date, start_time, minutes, rule, reminder_minutes in rows:
+        mine = sorted(changes.get(club_id, ()), key=lambda change: change.id)
+        tables.append(
+            Timetable(
+                club_id,
+                timezone,
+                first_date,
+                start_time,
+                minutes,
+                rule,
+                tuple(reminder_minutes or ()),
+                tuple(Change(c.kind, c.key, c.starts_local, c.minutes, c.note) for c in mine)
+                if mine
+                else (),
+                max(as_utc(c.created_at) for c in mine) if mine else None,
+            )
+        )
+    return tables
+
+
+@dataclass(frozen=True)
+class Reminded:
+    """A member who wants a club's reminders: since when, and in which time zone."""
+
+    club_id: int
+    user_id: int
+    since: datetime
+    timezone: str
+
+
+async def reminded_members(
+    session: AsyncSession,
+    club_ids: Iterable[int] | None = None,
+    joined_after: datetime | None = None,
+    chunk: int = 1000,
+) -> list[Reminded]:
+    """The active members who want reminders, of these clubs (a query per `chunk` clubs) or of
+    every club, optionally only those who joined after a time."""
+    query = (
+        select(Membership.club_id, Membership.user_id, Membership.since, User.timezone)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.status == "member",
+            Membership.reminders.is_(True),
+            User.is_active.is_(True),
+        )
+    )
+    if joined_after is not None:
+        query = query.where(Membership.since > joined_after)
+    ids = sorted(set(club_ids)) if club_ids is not None else None
+    parts = (
+        [query]
+        if ids is None
+        else [
+            query.where(Membership.club_id.in_(ids[start : start + chunk]))
+            for start in range(0, len(ids), chunk)
+        ]
+    )
+    found: list[Reminded] = []
+    for part in parts:
+        found.extend(
+            Reminded(club_id, user_id, as_utc(since), timezone)
+            for club_id, user_id, since, timezone in await session.execute(part)
+        )
+    return found
+
+
+async def member_time_zones(session: AsyncSession) -> set[str]:
+    """The time zones of the people the bot can write to (some of them are club members)."""
+    rows = await session.execute(select(User.timezone).where(User.is_active.is_(True)).distinct())
+    return set(rows.scalars())
 
 
 async def upcoming(

@@ -18,7 +18,7 @@ from bot.services.figures import people_by_role_and_language
 
 
 async def test_migrations_create_the_schema(engine: AsyncEngine) -> None:
-    assert await current_revision(engine) == head_revision() == newest_revision() == "0008"
+    assert await current_revision(engine) == head_revision() == newest_revision() == "0009"
     async with engine.connect() as connection:
         columns = await connection.run_sync(
             lambda sync: {c["name"] for c in inspect(sync).get_columns("users")}
