@@ -20,6 +20,7 @@ ENV PATH=/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     LOCALES_DIR=/app/locales \
     FLOWS_DIR=/app/flows \
+    CACHE_DIR=/data/cache \
     DATABASE_URL=sqlite+aiosqlite:////data/silta.db
 RUN useradd --create-home --uid 10001 silta && mkdir /data && chown silta /data
 COPY --from=build /venv /venv

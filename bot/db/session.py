@@ -1,10 +1,14 @@
-"""Engine and session factory. SQLite gets WAL and a busy timeout so readers never block."""
+"""Engine and session factory.
+
+SQLite files run in the event loop without a thread (inline_sqlite.py), in WAL mode so readers
+never wait for the writer, with `synchronous=NORMAL`: a commit does not wait for the disk (WAL's
+usual setting; a power cut may lose the last moments, never the database's consistency)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -12,25 +16,30 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-# SQLite writes one transaction at a time, and each aiosqlite connection is a thread that
-# competes with the event loop for the GIL: a few connections serve one process best
-# (bench/interactive.py: 15 connection threads left the event loop waiting a third of the time).
+from bot.db.inline_sqlite import connector
+
+# SQLite writes one transaction at a time: a few connections serve one process best.
 SQLITE_POOL = {"pool_size": 3, "max_overflow": 3}
 
 
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; on SQLite switch every connection to WAL mode."""
-    if database_url.startswith("sqlite") and ":memory:" not in database_url:
-        kwargs = {**SQLITE_POOL, **kwargs}
-    engine = create_async_engine(database_url, **kwargs)
+    """Create the async engine; SQLite files in WAL mode, in the event loop (see above)."""
+    url = make_url(database_url)
+    inline = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+    if inline:
+        assert url.database is not None
+        kwargs = {**SQLITE_POOL, "async_creator": connector(url.database), **kwargs}
+    engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            # Inline: a busy statement is retried after an asynchronous sleep instead.
+            cursor.execute(f"PRAGMA busy_timeout={0 if inline else 5000}")
             cursor.close()
 
     return engine
