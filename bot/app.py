@@ -43,6 +43,7 @@ from bot.telegram.middlewares.user import UserMiddleware
 from bot.telegram.routers import all_routers
 
 log = structlog.get_logger("silta.app")
+PUBLISH_AFTER = 1.0  # seconds after polling begins that the commands are published
 
 
 @dataclass
@@ -128,6 +129,11 @@ class SiltaApp:
         except Exception as error:
             log.warning("profile_not_published", error=type(error).__name__)
 
+    async def _publish_soon(self) -> None:
+        """Publish once polling is under way: its first calls (getMe, getUpdates) go first."""
+        await asyncio.sleep(PUBLISH_AFTER)
+        await self.publish_profile()
+
     async def run_polling(self, publish: bool = False) -> None:
         """Long polling until stopped (SIGINT/SIGTERM or `dispatcher.stop_polling()`).
 
@@ -136,7 +142,7 @@ class SiltaApp:
         allowed = self.dispatcher.resolve_used_update_types()
         log.info("polling", api=self.settings.telegram_api_url, database=self.engine.dialect.name)
         self.start_background()
-        publishing = asyncio.create_task(self.publish_profile()) if publish else None
+        publishing = asyncio.create_task(self._publish_soon()) if publish else None
         asyncio.get_running_loop().call_later(1.0, _freeze_startup_objects)
         try:
             await self.dispatcher.start_polling(
@@ -166,6 +172,7 @@ def _freeze_startup_objects() -> None:
     bench/interactive.py). Frozen, a collection looks only at what came later."""
     gc.collect()
     gc.freeze()
+    gc.enable()  # `silta run` starts with collections off (bot/cli.py)
 
 
 def build_app(settings: Settings, token: str) -> SiltaApp:
