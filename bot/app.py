@@ -172,7 +172,6 @@ def _freeze_startup_objects() -> None:
     bench/interactive.py). Frozen, a collection looks only at what came later."""
     gc.collect()
     gc.freeze()
-    gc.enable()  # `silta run` starts with collections off (bot/cli.py)
 
 
 def build_app(settings: Settings, token: str) -> SiltaApp:

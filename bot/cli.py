@@ -56,19 +56,20 @@ def _settings() -> Settings:
 @app.command()
 def run() -> None:
     """Run the bot with long polling; with no BOT_TOKEN, run the local demo instead."""
-    # No garbage collections while the bot starts: aiogram and SQLAlchemy build a quarter of a
-    # million long-lived objects, and each full collection on the way walked them all (a
-    # quarter of a second of every start). SiltaApp collects once and freezes them, then
-    # turns collections back on, a second after polling begins.
-    gc.disable()
     settings = _settings()
     if settings.bot_token is None:
-        gc.enable()
         typer.echo("No BOT_TOKEN set: starting the local demo (simulator and web chat).", err=True)
         from bot.demo import main as demo_main
 
         demo_main(settings)
         return
+    import aiogram.types  # noqa: F401  (imported here to be frozen below)
+
+    # aiogram's types are a quarter of a million objects that live as long as the process;
+    # every full garbage collection during the rest of start-up walked them all (a quarter
+    # of a second of every start). Frozen, collections skip them; SiltaApp freezes what the
+    # rest of start-up built a second after polling begins.
+    gc.freeze()
     from bot.app import build_app
 
     async def _run() -> None:
