@@ -36,7 +36,7 @@ from bot.domain.flows.model import Flow
 from bot.domain.flows.steps.choice import Ask
 from bot.domain.flows.steps.text_input import TextInput
 from bot.domain.languages import SUPPORTED_LANGUAGES
-from bot.simulator.client import SimChat
+from bot.simulator.client import ChatError, SimChat
 from tests.conftest import RunningBot
 from tests.e2e.helpers import eventually, load_user
 from tests.e2e.test_onboarding import onboard
@@ -119,10 +119,21 @@ class ScriptChat:
         def shown(chat: SimChat) -> bool:
             return any(_label(text) == wanted for text in chat.buttons())
 
-        await self.chat.wait_for(shown, what=f"a button {label!r}; buttons: {self.chat.buttons()}")
-        full = next(text for text in self.chat.buttons() if _label(text) == wanted)
-        await self._mark()
-        await self.chat.press(full, exact=True)
+        for attempt in range(3):
+            await self.chat.wait_for(
+                shown, what=f"a button {label!r}; buttons: {self.chat.buttons()}"
+            )
+            await self._mark()  # polls: the keyboard read below is the newest
+            full = next((text for text in self.chat.buttons() if _label(text) == wanted), None)
+            if full is None:
+                continue  # the keyboard changed while polling; wait for the button again
+            try:
+                await self.chat.press(full, exact=True)
+                return
+            except ChatError:
+                if attempt == 2:
+                    raise
+        raise ChatError(f"the button {label!r} kept changing; buttons: {self.chat.buttons()}")
 
     # ---- lines
     async def _bot(self, needle: str) -> None:
