@@ -94,11 +94,17 @@ async def _store(
 
 
 async def claim(session: AsyncSession, worker: str, now: datetime, limit: int) -> list[int]:
-    """Take up to `limit` due rows for `worker`; urgent ones first."""
+    """Take up to `limit` due rows for `worker`: urgent ones first, then those waiting for a
+    retry (so a batch's retries are not all left to its end)."""
     due = (
         select(OutboxMessage.id)
         .where(OutboxMessage.status == "pending", OutboxMessage.not_before <= now)
-        .order_by(OutboxMessage.urgent.desc(), OutboxMessage.not_before, OutboxMessage.id)
+        .order_by(
+            OutboxMessage.urgent.desc(),
+            OutboxMessage.attempts.desc(),
+            OutboxMessage.not_before,
+            OutboxMessage.id,
+        )
         .limit(limit)
         .with_for_update(skip_locked=True)
         .cte("due")  # one scan: `IN (SELECT ... LIMIT)` may be re-scanned and take too many

@@ -114,6 +114,8 @@ class World:
         self.limit_breaches: list[str] = []
         self.sends: list[tuple[float, int]] = []  # (monotonic time, chat id) of each message
         self.random_faults: dict[int, float] = {}  # status -> share of sendMessage calls
+        self._last_sends: dict[int, float] = {}  # chat -> its latest send (over_limit)
+        self._indexed = 0  # how many of `sends` are in _last_sends
         self.random = random.Random(7)
         self.files: dict[str, bytes] = {}  # what the bot uploaded, by file_id
         self.edits: list[tuple[int, int, str]] = []  # (chat, message id, new text) of each edit
@@ -129,10 +131,20 @@ class World:
         recent = [(t, c) for t, c in self.sends[-int(overall) - 3 :] if t > now - 1.0 + slack]
         if len(recent) >= overall + 1:
             return f"{len(recent) + 1} messages within one second"
-        last = next((t for t, c in reversed(self.sends) if c == chat_id), None)
+        last = self._last_send_to(chat_id)
         if last is not None and now - last < 1.0 / per_chat - slack:
             return f"two messages to chat {chat_id} {now - last:.3f} s apart"
         return None
+
+    def _last_send_to(self, chat_id: int) -> float | None:
+        """When `chat_id` last got a message: an index kept up with `sends` as it grows (a
+        scan of every send per message made a 10,000-reader broadcast quadratic)."""
+        if len(self.sends) < self._indexed:  # the list was replaced: index it again
+            self._last_sends, self._indexed = {}, 0
+        for at, chat in self.sends[self._indexed :]:
+            self._last_sends[chat] = at
+        self._indexed = len(self.sends)
+        return self._last_sends.get(chat_id)
 
     def random_fault(self) -> int | None:
         """A status to answer with by chance (benchmarks: 5 % 429, 1 % 5xx)."""

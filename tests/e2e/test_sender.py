@@ -5,12 +5,14 @@ users, with nothing lost and nothing sent twice; quiet hours and expiry; two sen
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import sys
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, time, timedelta
+from time import monotonic
 
 import pytest
 from sqlalchemy import select
@@ -18,6 +20,7 @@ from sqlalchemy import select
 from bot.app import SiltaApp, build_app
 from bot.db.models import OutboxMessage, User, utcnow
 from bot.delivery import outbox
+from bot.delivery.limits import FLOOD_WINDOW
 from bot.domain.clubs.reminders import QuietHours
 from bot.domain.flows.conversation_tests import plain
 from bot.simulator.server import SimulatorServer
@@ -114,6 +117,80 @@ async def test_everyone_gets_one_message_in_their_language_through_failures(
     async with app.session_factory() as session:
         blocked = (await session.execute(select(User).where(User.telegram_id == 7013))).scalar_one()
     assert blocked.is_active is False
+
+
+def send_times(simulator: SimulatorServer) -> dict[int, float]:
+    """When each chat got its message (monotonic time)."""
+    return {chat_id: at for at, chat_id in simulator.world.sends}
+
+
+async def test_a_single_429_holds_back_only_its_own_message(
+    app: SiltaApp, simulator: SimulatorServer
+) -> None:
+    """Telegram answers 429 for one chat's flood too: that message waits `retry_after`, and
+    the others keep the pace instead of the whole sender stopping."""
+    world = simulator.world
+    world.send_limits = (30, 1)
+    people = await add_people(app.session_factory, simulator, list(range(7500, 7540)), ["fi"])
+    await plan_follow_ups(app.session_factory, people, TEXT, NOON - timedelta(minutes=1))
+    world.faults.append(Fault(status=429, method="sendMessage", chat_id=7500, retry_after=2))
+    await app.sender.limits.wait_for_pause()  # a new sender's first second
+    started = monotonic()
+    await drain_all(app)
+
+    assert not world.faults and world.limit_breaches == []
+    assert set(received(simulator).values()) == {1} and len(received(simulator)) == 40
+    at = send_times(simulator)
+    others = sorted(t for chat, t in at.items() if chat != 7500)
+    assert others[0] - started < 0.5, "the other chats did not wait"
+    gaps = [later - earlier for earlier, later in itertools.pairwise(others)]
+    assert max(gaps) < 0.5, "the pace went on"
+    assert at[7500] - started >= 2.0, "the refused message waited its retry_after"
+    assert await statuses(app) == {"sent": 40}
+
+
+async def test_a_run_of_429s_pauses_every_chat(app: SiltaApp, simulator: SimulatorServer) -> None:
+    """When 429s dominate the recent answers, it is Telegram's flood wait: nobody gets
+    anything for `retry_after`, and then everyone gets their message once."""
+    world = simulator.world
+    world.send_limits = (30, 1)
+    people = await add_people(app.session_factory, simulator, list(range(7600, 7640)), ["sv"])
+    await plan_follow_ups(app.session_factory, people, TEXT, NOON - timedelta(minutes=1))
+    # Telegram's flood wait: every call refused for a while. Ten 429s among the last twenty
+    # answers stop everyone; the calls already under way then meet the rest of the run.
+    world.faults.append(Fault(status=429, method="sendMessage", retry_after=2, times=FLOOD_WINDOW))
+    await app.sender.limits.wait_for_pause()
+    started = monotonic()
+    await drain_all(app)
+
+    assert not world.faults and world.limit_breaches == []
+    assert set(received(simulator).values()) == {1} and len(received(simulator)) == 40
+    first = min(send_times(simulator).values())
+    assert first - started >= 2.0, "every chat waited for the flood to pass"
+    assert await statuses(app) == {"sent": 40}
+
+
+async def test_places_given_back_by_failed_calls_keep_within_the_limit(
+    app: SiltaApp, simulator: SimulatorServer
+) -> None:
+    """5 % of the calls answered 429 and 1 % 5xx by chance: the places of the failed calls
+    are used again, and still no second carries more than the limit; each reader gets their
+    message once."""
+    world = simulator.world
+    world.send_limits = (30, 1)
+    ids = list(range(7700, 7850))
+    people = await add_people(app.session_factory, simulator, ids, ["uk", "so"])
+    await plan_follow_ups(app.session_factory, people, TEXT, NOON - timedelta(minutes=1))
+    world.random_faults = {429: 0.05, 500: 0.01}
+    world.random.seed(11)
+    await drain_all(app)
+    world.random_faults = {}
+
+    calls = [params for method, params in world.calls if method == "sendMessage"]
+    assert len(calls) > len(ids), "some calls failed and were tried again"
+    assert world.limit_breaches == []
+    assert received(simulator) == Counter({telegram_id: 1 for telegram_id in ids})
+    assert await statuses(app) == {"sent": len(ids)}
 
 
 async def test_quiet_hours_hold_back_and_late_rows_are_skipped(
