@@ -123,7 +123,7 @@ class BroadcastProgress:
         if text == item.progress_text:
             return True
         chat_id = int(item.progress_chat_id or author.telegram_id)
-        await self.limits.acquire(chat_id)
+        place = await self.limits.acquire(chat_id)
         try:
             await self.bot.edit_message_text(
                 text=text,
@@ -134,14 +134,25 @@ class BroadcastProgress:
                 else None,
             )
         except TelegramRetryAfter as error:
-            self.limits.pause(error.retry_after)
+            # Like the sender's: one 429 holds back this edit; a run of them pauses everyone.
+            self.limits.record(True, error.retry_after)
+            self.limits.refund(place)
             return False
-        except (TelegramServerError, TelegramNetworkError, TimeoutError, OSError):
+        except TelegramServerError:
+            self.limits.refund(place)
+            return False
+        except (TelegramNetworkError, TimeoutError, OSError):
+            self.limits.answered(place)  # the edit may have arrived
             return False
         except TelegramBadRequest as error:
+            self.limits.refund(place)
             if "not modified" not in error.message:  # e.g. the message was deleted: go on
                 log.warning("progress_not_edited", broadcast=item.id, error=error.message)
         except TelegramForbiddenError:
+            self.limits.refund(place)
             log.warning("progress_author_blocked", broadcast=item.id)
+        else:
+            self.limits.record(False)
+            self.limits.answered(place)
         item.progress_text = text
         return True
