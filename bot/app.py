@@ -40,7 +40,6 @@ from bot.telegram.middlewares.db import CommitBeforeRequest, DbSessionMiddleware
 from bot.telegram.middlewares.locale import LocaleMiddleware
 from bot.telegram.middlewares.logging import UpdateLogMiddleware
 from bot.telegram.middlewares.user import UserMiddleware
-from bot.telegram.reply_pace import RepliesInPace
 from bot.telegram.routers import all_routers
 
 log = structlog.get_logger("silta.app")
@@ -223,7 +222,6 @@ def build_app(settings: Settings, token: str) -> SiltaApp:
         max_attempts=settings.send_max_attempts,
         quiet=settings.quiet,
     )
-    session.middleware(RepliesInPace(sender.limits))  # innermost: once per message sent
     progress = BroadcastProgress(
         session_factory, sender_bot, i18n, sender.limits, utcnow, settings.send_rate
     )

@@ -8,8 +8,9 @@ messages can reach the limit through failures. A sliding window makes sure no se
 carries more than the limit: a message counts in it from its place until a second after its
 answer came back, since it reached Telegram somewhere in between (a busy event loop can hold
 a call up for tens of milliseconds, and a window over the places alone then lets the late
-calls crowd a second). A message sent outside the sender (an interactive reply) takes a place
-at once with `spend()`; the sender's next one waits longer.
+calls crowd a second).
+Interactive replies are not in this pace and never wait for it: Telegram's overall limit is
+on bulk messages, and a run of 429s, if replies ever caused one, pauses the sender.
 """
 
 from __future__ import annotations
@@ -118,17 +119,6 @@ class Pacer:
         if self._wake is not None:
             _wake_up(self._wake)
 
-    def spend(self) -> None:
-        """A message sent outside the pace (an interactive reply, which must never wait) took
-        the next place: the paced messages make room for it."""
-        now = self.clock()
-        self._forget(now)
-        if self._owed:
-            self._owed.popleft()
-        else:
-            self._due = max(self._due, now) + self.interval
-        self._keep(now)
-
     async def acquire(self) -> float:
         """Wait for the next place and take it; returns it, for `answered` or `refund`."""
         async with self._lock:
@@ -204,10 +194,6 @@ class SendLimits:
     def refund(self, place: float) -> None:
         """The message given `place` was not delivered: give the place back to the pace."""
         self.overall.refund(place)
-
-    def spend(self) -> None:
-        """A message was sent outside the sender (interactive replies never wait)."""
-        self.overall.spend()
 
     def _chat_free_in(self, chat_id: int) -> float:
         return self._chats.get(chat_id, -math.inf) - self.clock()

@@ -1,5 +1,5 @@
-"""The sender's limits (bot/delivery/limits.py): the overall pace with places given back and
-taken by interactive replies, judged on a fake clock; the flood rule for 429s; the per-chat
+"""The sender's limits (bot/delivery/limits.py): the overall pace with places given back,
+judged on a fake clock; the flood rule for 429s; the per-chat
 pace and the pacer's waiting on the real clock, briefly."""
 
 from __future__ import annotations
@@ -129,23 +129,6 @@ def test_a_debt_is_forgotten_after_a_second() -> None:
     clock.now += 2.0
     pacer.take()
     assert pacer.next_place() == pytest.approx(clock.now + pacer.interval), "no burst after it"
-
-
-def test_an_interactive_reply_takes_the_next_place_without_waiting() -> None:
-    clock = FakeClock()
-    pacer = Pacer(10, clock)
-    pacer.take()
-    clock.now += 0.01
-    pacer.spend()  # does not wait for the pace ...
-    assert pacer.next_place() == pytest.approx(100 + 2 * pacer.interval), "... the sender does"
-
-
-def test_replies_count_in_the_window_of_the_limit() -> None:
-    clock = FakeClock()
-    pacer = Pacer(5, clock)
-    for _ in range(5):
-        pacer.spend()
-    assert pacer.next_place() >= 101.0, "a second holds 5 messages, replies included"
 
 
 def test_a_stall_starts_the_pace_afresh_instead_of_catching_up() -> None:
