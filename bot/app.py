@@ -20,9 +20,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.db.inline_sqlite import checkpoint
 from bot.db.migrate import upgrade
 from bot.db.models import utcnow
-from bot.db.session import create_engine, create_session_factory
+from bot.db.session import create_engine, create_session_factory, sqlite_file
 from bot.delivery import messages  # noqa: F401  (registers the outbox renderers)
 from bot.delivery.progress import BroadcastProgress
 from bot.delivery.sender import Sender
@@ -91,6 +92,7 @@ class SiltaApp:
                 self.settings.coordinator_ids,
                 self.settings.rhythm,
                 progress=self.progress.update,
+                checkpoint=self.checkpoint if sqlite_file(self.engine) else None,
             )
             self.scheduler.start()
 
@@ -113,6 +115,12 @@ class SiltaApp:
             self.scheduler.shutdown(wait=False)
             self.scheduler = None
             self.sender.resume()
+
+    async def checkpoint(self) -> None:
+        """Move SQLite's write-ahead log into the database (bot/db/inline_sqlite.py)."""
+        database = sqlite_file(self.engine)
+        if database is not None:
+            await checkpoint(database)
 
     async def prepare(self, publish: bool = True) -> None:
         """Migrate the database and (unless `publish` is False: `run_polling` does it then)

@@ -38,11 +38,22 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            # Inline: a busy statement is retried after an asynchronous sleep instead.
+            # Inline: a busy statement is retried after an asynchronous sleep instead, and the
+            # log is moved into the database by a scheduled job in a thread, not in a commit.
             cursor.execute(f"PRAGMA busy_timeout={0 if inline else 5000}")
+            if inline:
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
             cursor.close()
 
     return engine
+
+
+def sqlite_file(engine: AsyncEngine) -> str | None:
+    """The SQLite file an engine writes to, or None (PostgreSQL, or SQLite in memory)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+        return None
+    return database
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -64,6 +64,8 @@ def build_scheduler(
     send_seconds: float = 1.0,
     progress: Callable[[], Awaitable[Any]] | None = None,
     progress_seconds: float = 2.0,
+    checkpoint: Callable[[], Awaitable[Any]] | None = None,
+    checkpoint_seconds: float = 10.0,
 ) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
 
@@ -93,4 +95,14 @@ def build_scheduler(
                 log.exception("progress_failed")
 
         scheduler.add_job(report, "interval", seconds=progress_seconds, id="progress", **common)
+    if checkpoint is not None:
+        move = checkpoint
+
+        async def wal() -> None:
+            try:
+                await move()
+            except Exception:
+                log.exception("checkpoint_failed")
+
+        scheduler.add_job(wal, "interval", seconds=checkpoint_seconds, id="checkpoint", **common)
     return scheduler
