@@ -21,7 +21,6 @@ import gc
 import logging
 import math
 import os
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from bench.common import Row, fmt, main
+from bench.common import TOKEN, Row, fmt, main, workspace
 from bot.app import SiltaApp, build_app
 from bot.config import Settings
 from bot.db.models import OutboxMessage, User
@@ -39,7 +38,6 @@ from bot.logging_setup import configure_logging
 from bot.services import broadcasts
 from bot.simulator.server import SimulatorServer
 
-TOKEN = "123456789:BENCH-TOKEN-for-the-simulator"
 LIMIT = 120.0  # messages per second: 10,000 take about 85 s a run
 FAULTS = {429: 0.05, 500: 0.01}
 FIRST_ID = 10_000_000  # Telegram ids of the readers
@@ -143,7 +141,7 @@ async def _drain_like_the_scheduler(app: SiltaApp, timeout: float) -> None:
 
 
 async def _run(recipients: int, limit: float, faults: dict[int, float]) -> Outcome:
-    with tempfile.TemporaryDirectory(prefix="silta-bench-") as folder:
+    with workspace() as folder:
         simulator = SimulatorServer(TOKEN)
         await simulator.start()
         settings = Settings(

@@ -11,9 +11,18 @@ import json
 import resource
 import statistics
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
+
+# The bot token every benchmark's simulator accepts (a made-up one, in Telegram's form).
+TOKEN = "123456789:BENCHbenchBENCHbenchBENCHbench12345"
+
+
+def workspace() -> tempfile.TemporaryDirectory[str]:
+    """A folder for one benchmark's databases, flows and logs, removed afterwards."""
+    return tempfile.TemporaryDirectory(prefix="silta-bench-")
 
 
 @dataclass

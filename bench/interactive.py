@@ -28,8 +28,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.common import Row, fmt, main, median, percentile
-from bench.processes import ROOT, TOKEN, BotProcess, start, workspace
+from bench.common import TOKEN, Row, fmt, main, median, percentile, workspace
+from bench.processes import ROOT, BotProcess, start
 from bot.simulator.server import SimulatorServer
 
 HERE = Path(__file__).resolve().parent

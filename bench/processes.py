@@ -11,16 +11,15 @@ import asyncio
 import os
 import signal
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 
+from bench.common import TOKEN
 from bot.simulator.server import SimulatorServer
 
-TOKEN = "123456789:BENCHbenchBENCHbenchBENCHbench12345"
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -110,7 +109,3 @@ async def start(
         await asyncio.sleep(0.002)
     await bot.stop()
     raise RuntimeError(f"the {kind} bot did not start polling; see {log}")
-
-
-def workspace() -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory(prefix="silta-bench-")

@@ -20,7 +20,6 @@ import argparse
 import asyncio
 import multiprocessing
 import resource
-import tempfile
 import time
 import tracemalloc
 import uuid
@@ -36,7 +35,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.common import Row, fmt, main, median
+from bench.common import Row, fmt, main, median, workspace
 from bot.db import models
 from bot.db.migrate import upgrade
 from bot.db.models import Club, ClubChange, Membership, OutboxMessage, User
@@ -377,7 +376,7 @@ async def _postgres_admin(statement: str) -> str | None:
 
 
 def _run_sqlite(size: Size) -> list[Row]:
-    with tempfile.TemporaryDirectory(prefix="silta-bench-") as folder:
+    with workspace() as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'reminders.db'}"
         _in_fresh_process(_build_in_child, url, size)
         return _rows("SQLite", size, _in_fresh_process(_measure_in_child, url, size))

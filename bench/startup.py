@@ -12,8 +12,8 @@ import asyncio
 import re
 from pathlib import Path
 
-from bench.common import Row, fmt, main, median
-from bench.processes import ROOT, TOKEN, start, workspace
+from bench.common import TOKEN, Row, fmt, main, median, workspace
+from bench.processes import ROOT, start
 from bot.simulator.server import SimulatorServer
 
 FLOWS = 50
